@@ -1,0 +1,106 @@
+// HTTP half of `bench/commands`: the latency of risk-checked PlaceOrder requests through the command API
+// (auth, per-user rate limit, role check, validation, decimal conversion, trading service, JSON answer)
+// at 1,000 orders/s offered by autocannon, against a bare fastify route that parses the same JSON body,
+// on the same machine in the same run. Orders spread over 100 accounts, as a desk's flow would.
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import autocannon from 'autocannon';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { commandApiPlugin } from '../commands/http/index.ts';
+import type { TradingService } from '../commands/trading/service.ts';
+import type { KeyValueStore } from '../domain/ports/key-value.ts';
+import { createTokenVerifier, mintToken, type JwtSettings } from '../infra/auth/index.ts';
+import { buildApp } from '../infra/http/app.ts';
+import { createLogger } from '../infra/logging/logger.ts';
+import { createMetrics } from '../infra/metrics/metrics.ts';
+import { progress, report } from './report.ts';
+
+export interface CommandHttpBenchDeps {
+  /** A trading service on the benchmark's event store; the quote book must hold a fresh XAUUSD quote. */
+  readonly tradingService: TradingService;
+  readonly keyValue: KeyValueStore;
+  /** Seconds per measured run (default 10). */
+  readonly seconds?: number;
+}
+
+const OFFERED_RATE = 1_000;
+const ACCOUNTS = 100;
+const CONNECTIONS = 50;
+const JWT: JwtSettings = { algorithm: 'HS256', secret: 'bench-secret-long-enough-for-hs256-0123456789', jwksUrl: undefined, publicKey: undefined, issuer: 'nicegold-ledger' };
+const LIMITS = {
+  maxOrderNotional: 100_000_000_000n, maxPositionQty: 100_000_000n, maxOpenOrders: 1_000_000, priceCollarBps: 1_000n,
+  maxQuoteAgeMs: 3_600_000, maxSubmitsPerWindow: 1_000_000, submitWindowMs: 1_000, maxDailyLoss: 1_000_000_000n,
+};
+
+async function openAccounts(service: TradingService, prefix: string): Promise<string[]> {
+  const ids = Array.from({ length: ACCOUNTS }, (_, i) => `${prefix}-${i}`);
+  await Promise.all(ids.map(async (accountId) => {
+    await service.openAccount({ commandId: randomUUID(), actor: { userId: 'bench-admin', role: 'admin' } }, { accountId, currency: 'USD', startingBalance: 1_000_000_000n });
+    await service.setRiskLimits({ commandId: randomUUID(), actor: { userId: 'bench-officer', role: 'risk_officer' } }, { accountId, limits: LIMITS });
+  }));
+  return ids;
+}
+
+const orderBody = () => JSON.stringify({ clientOrderId: randomUUID(), symbol: 'XAUUSD', side: 'buy', kind: 'market', timeInForce: 'GTC', qty: '0.01' });
+
+async function listen(app: FastifyInstance): Promise<string> {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+}
+
+/** autocannon at the offered rate; every request a new command (Idempotency-Key) on the next account. */
+async function load(url: string, seconds: number, paths: readonly string[], authorization: string): Promise<autocannon.Result> {
+  let next = 0;
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    overallRate: OFFERED_RATE,
+    duration: seconds,
+    requests: [{
+      method: 'POST',
+      setupRequest: (request) => {
+        next += 1;
+        return {
+          ...request,
+          path: paths[next % paths.length]!,
+          headers: { 'content-type': 'application/json', authorization, 'idempotency-key': randomUUID() },
+          body: orderBody(),
+        };
+      },
+    }],
+  });
+  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
+    throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts: the figure would not be latency of accepted orders`);
+  }
+  return result;
+}
+
+/** Measures and reports `http_p50_at_1000` and `http_p99_at_1000`. */
+export async function commandHttpFigures(deps: CommandHttpBenchDeps): Promise<void> {
+  const seconds = deps.seconds ?? 10;
+  const accounts = await openAccounts(deps.tradingService, `http-${Date.now().toString(36)}`);
+  const token = `Bearer ${await mintToken({ role: 'trader', userId: 'bench-trader', accounts, ttl: '1h' }, JWT)}`;
+  const api = await buildApp({
+    logger: createLogger('silent'), metrics: createMetrics(), readiness: [],
+    plugins: [commandApiPlugin({ tradingService: deps.tradingService, keyValue: deps.keyValue, docs: false, auth: { verifyToken: createTokenVerifier(JWT), rateLimitPerSecond: 1_000_000 } })],
+  });
+  const bare = Fastify();
+  bare.post('/orders', async (request) => ({ ok: true, clientOrderId: (request.body as { clientOrderId?: string }).clientOrderId }));
+  try {
+    const [apiUrl, bareUrl] = await Promise.all([listen(api), listen(bare)]);
+    const apiPaths = accounts.map((a) => `/v1/accounts/${a}/orders`);
+    progress('commands/http: warming up');
+    await load(bareUrl, 2, ['/orders'], token);
+    await load(apiUrl, 3, apiPaths, token);
+    progress(`commands/http: bare fastify route, ${OFFERED_RATE} req/s for ${seconds}s`);
+    const baseline = await load(bareUrl, seconds, ['/orders'], token);
+    progress(`commands/http: PlaceOrder through the command API, ${OFFERED_RATE} orders/s for ${seconds}s over ${ACCOUNTS} accounts`);
+    const measured = await load(apiUrl, seconds, apiPaths, token);
+    report({ bench: 'commands', figure: 'http_p50_at_1000', value: measured.latency.p50, unit: 'ms', baseline: baseline.latency.p50 }, false);
+    report({ bench: 'commands', figure: 'http_p99_at_1000', value: measured.latency.p99, unit: 'ms', baseline: baseline.latency.p99, target: '<= 5 ms' }, false);
+    progress(`commands/http: served ${measured.requests.average.toFixed(0)} orders/s on average (offered ${OFFERED_RATE})`);
+  } finally {
+    await api.close();
+    await bare.close();
+  }
+}

@@ -1,0 +1,126 @@
+// Line parsers for tick files. Each turns one line into a tick, a line to skip (header, blank), or a
+// malformed line with the reason; they never throw. Times in files are taken as UTC (MT5 exports the
+// broker's server time: convert such files first, or pick a broker whose server runs on UTC).
+import type { RawTick } from '../read-tick.ts';
+
+export const IMPORT_FORMATS = ['mt5', 'dukascopy', 'csv'] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+export const isImportFormat = (value: unknown): value is ImportFormat => (IMPORT_FORMATS as readonly unknown[]).includes(value);
+
+export type ParsedLine =
+  | { readonly kind: 'skip' }
+  | { readonly kind: 'tick'; readonly tick: RawTick }
+  | { readonly kind: 'malformed'; readonly detail: string };
+
+export interface LineContext {
+  readonly symbol: string;
+  readonly source: string;
+}
+
+/** Parses lines of one file in order: some formats carry state from row to row (MT5's unchanged prices). */
+export type LineParser = (line: string, lineNumber: number) => ParsedLine;
+
+const SKIP: ParsedLine = { kind: 'skip' };
+const malformed = (detail: string): ParsedLine => ({ kind: 'malformed', detail });
+const PRICE = /^\d+(\.\d+)?$/;
+const DOTTED_YMD = /^(\d{4})\.(\d{2})\.(\d{2})$/;
+const DOTTED_DMY = /^(\d{2})\.(\d{2})\.(\d{4})$/;
+const CLOCK = /^(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?$/;
+
+/** A UTC instant from calendar parts; undefined unless every part is in range (no 30 February). */
+function utc(year: number, month: number, day: number, clock: string): Date | undefined {
+  const time = CLOCK.exec(clock);
+  if (!time) return undefined;
+  const [hours, minutes, seconds] = [Number(time[1]), Number(time[2]), Number(time[3])];
+  const millis = Number((time[4] ?? '0').padEnd(3, '0'));
+  const date = new Date(Date.UTC(year, month - 1, day, hours, minutes, seconds, millis));
+  const sameDay = date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  return sameDay && hours < 24 && minutes < 60 && seconds < 60 ? date : undefined;
+}
+
+/** "2024.01.02" + "01:02:03.456", "02.01.2024 01:02:03.456 GMT", ISO 8601, or epoch milliseconds. */
+export function parseFileTime(text: string, clock?: string): Date | undefined {
+  const trimmed = text.trim().replace(/\s+(GMT|UTC)$/i, '');
+  if (/^\d{10,15}$/.test(trimmed)) return new Date(Number(trimmed));
+  if (/^\d{4}-\d{2}-\d{2}[Tt ]/.test(trimmed)) {
+    const date = new Date(trimmed);
+    return Number.isNaN(date.getTime()) ? undefined : date;
+  }
+  const [day, time = clock] = clock === undefined ? trimmed.split(/\s+/, 2) : [trimmed, clock];
+  if (day === undefined || time === undefined) return undefined;
+  const ymd = DOTTED_YMD.exec(day);
+  if (ymd) return utc(Number(ymd[1]), Number(ymd[2]), Number(ymd[3]), time);
+  const dmy = DOTTED_DMY.exec(day);
+  if (dmy) return utc(Number(dmy[3]), Number(dmy[2]), Number(dmy[1]), time);
+  return undefined;
+}
+
+const tick = (context: LineContext, lineNumber: number, timestamp: Date, bid: string, ask: string, volume?: string): ParsedLine => ({
+  kind: 'tick',
+  tick: { symbol: context.symbol, source: context.source, sequence: lineNumber, bid, ask, timestamp, ...(volume ? { volume } : {}) },
+});
+
+/** MT5 tick export: <DATE> <TIME> <BID> <ASK> <LAST> <VOLUME> <FLAGS>, tab separated; an empty BID or ASK is unchanged. */
+export function mt5Parser(context: LineContext): LineParser {
+  let bid: string | undefined;
+  let ask: string | undefined;
+  return (line) => {
+    if (line.trim() === '' || line.startsWith('<')) return SKIP;
+    const [date = '', time = '', bidText = '', askText = ''] = line.split('\t');
+    const timestamp = parseFileTime(date, time);
+    if (!timestamp) return malformed(`unreadable date/time ${JSON.stringify(`${date} ${time}`.slice(0, 40))}`);
+    for (const [side, value] of [['BID', bidText], ['ASK', askText]] as const) {
+      if (value !== '' && !PRICE.test(value)) return malformed(`${side} ${JSON.stringify(value.slice(0, 20))} is not a price`);
+    }
+    const nextBid = bidText === '' ? bid : bidText;
+    const nextAsk = askText === '' ? ask : askText;
+    if (nextBid === undefined || nextAsk === undefined) return malformed('no BID or ASK yet: an empty price means "unchanged", but there is no earlier one');
+    [bid, ask] = [nextBid, nextAsk];
+    return { kind: 'tick', tick: { symbol: context.symbol, source: context.source, sequence: 0, bid, ask, timestamp } };
+  };
+}
+
+/** Dukascopy CSV: timestamp, ask, bid, ask volume, bid volume (volumes are not carried: they are not in lots). */
+export function dukascopyParser(context: LineContext): LineParser {
+  return (line, lineNumber) => {
+    const cells = line.split(',').map((cell) => cell.trim());
+    if (line.trim() === '' || (lineNumber === 1 && !/^\d/.test(cells[0] ?? ''))) return SKIP;
+    const [time = '', ask = '', bid = ''] = cells;
+    const timestamp = parseFileTime(time);
+    if (!timestamp) return malformed(`unreadable timestamp ${JSON.stringify(time.slice(0, 40))}`);
+    if (!PRICE.test(ask) || !PRICE.test(bid)) return malformed('ask and bid must be prices');
+    return tick(context, lineNumber, timestamp, bid, ask);
+  };
+}
+
+/** Plain CSV with a header naming timestamp, bid, ask and optionally volume (integer quantity steps), in any order. */
+export function csvParser(context: LineContext): LineParser {
+  let columns: { timestamp: number; bid: number; ask: number; volume: number } | undefined;
+  return (line, lineNumber) => {
+    if (line.trim() === '') return SKIP;
+    const cells = line.split(',').map((cell) => cell.trim());
+    if (columns === undefined) {
+      const names = cells.map((cell) => cell.toLowerCase());
+      const [timestamp, bid, ask, volume] = ['timestamp', 'bid', 'ask', 'volume'].map((name) => names.indexOf(name)) as [number, number, number, number];
+      if (timestamp < 0 || bid < 0 || ask < 0) return malformed(`line ${lineNumber} must be a header naming timestamp, bid and ask`);
+      columns = { timestamp, bid, ask, volume };
+      return SKIP;
+    }
+    const timestamp = parseFileTime(cells[columns.timestamp] ?? '');
+    if (!timestamp) return malformed(`unreadable timestamp ${JSON.stringify((cells[columns.timestamp] ?? '').slice(0, 40))}`);
+    const [bid = '', ask = ''] = [cells[columns.bid], cells[columns.ask]];
+    if (!PRICE.test(bid) || !PRICE.test(ask)) return malformed('bid and ask must be prices');
+    const volume = columns.volume >= 0 ? cells[columns.volume] : undefined;
+    if (volume !== undefined && volume !== '' && !/^\d{1,18}$/.test(volume)) return malformed('volume must be a whole number of quantity steps');
+    return tick(context, lineNumber, timestamp, bid, ask, volume || undefined);
+  };
+}
+
+export function lineParser(format: ImportFormat, context: LineContext): LineParser {
+  const parse = format === 'mt5' ? mt5Parser(context) : format === 'dukascopy' ? dukascopyParser(context) : csvParser(context);
+  // Sequence is the line number, so re-running the same file names the same ticks.
+  return (line, lineNumber) => {
+    const parsed = parse(line.replace(/\r$/, ''), lineNumber);
+    return parsed.kind === 'tick' ? { kind: 'tick', tick: { ...parsed.tick, sequence: lineNumber } } : parsed;
+  };
+}

@@ -1,0 +1,232 @@
+// The trading service: builds each domain command with its metadata and runs it through the one
+// command-handling loop, behind the idempotency record of its command id. Orders get their market data
+// (latest quote, instrument facts) and the emergency-stop state as command data, read fresh per order.
+import type { EventStore } from '../../domain/ports/event-store.ts';
+import type { KeyValueStore } from '../../domain/ports/key-value.ts';
+import type { CommandMetadata, DomainEvent } from '../../domain/shared/decider.ts';
+import {
+  accountDecider,
+  accountFigures,
+  accountStreamId,
+  findOrder,
+  type AccountCommand,
+  type AccountState,
+  type PlaceOrder,
+  type RiskDecisionRecorded,
+} from '../../domain/trading/account/index.ts';
+import { controlDecider, controlStreamId, type ControlCommand } from '../../domain/trading/control/index.ts';
+import type { Command, Decider } from '../../domain/shared/decider.ts';
+import { isLedgerError } from '../../domain/shared/errors.ts';
+import { handleCommand, TooMuchContention, type CommandResult, type HandlerDeps } from '../handling/handle-command.ts';
+import { StateCache } from '../handling/state-cache.ts';
+import { ControlReader } from './control-reader.ts';
+import { createCommandRecords } from './idempotency.ts';
+import { instrumentRegistry, type InstrumentRegistry } from './instruments.ts';
+import { KeyedQueue } from './keyed-queue.ts';
+import type {
+  AccountView,
+  CommandContext,
+  CommandOutcome,
+  PlaceOrderInput,
+  PlaceOrderOutcome,
+  QuoteSource,
+  StopInput,
+  StopView,
+  TradingService,
+} from './service.ts';
+
+export interface TradingServiceDeps {
+  readonly eventStore: EventStore;
+  /** Idempotency records (Redis; in-process in embedded mode). */
+  readonly keyValue: KeyValueStore;
+  readonly quotes: QuoteSource;
+  readonly instruments?: InstrumentRegistry;
+  readonly clock?: () => Date;
+  readonly cache?: StateCache;
+  /** Recorded in each event's metadata.source. */
+  readonly source?: string;
+  /** Attempts per command on version conflicts with writers in other processes. */
+  readonly maxAttempts?: number;
+}
+
+type AccountCommandType = Exclude<AccountCommand['type'], 'PlaceOrder'>;
+type DataOf<T extends AccountCommand['type']> = Extract<AccountCommand, { type: T }>['data'];
+
+const outcomeOf = (commandId: string, result: CommandResult<DomainEvent>): CommandOutcome => ({
+  commandId,
+  streamId: result.streamId,
+  applied: result.applied,
+  events: result.events.map(({ type, data }) => ({ type, data })),
+  revision: result.nextRevision,
+});
+
+function placeOrderOutcome(outcome: CommandOutcome, fallbackOrderId: string): PlaceOrderOutcome {
+  const decision = outcome.events.find((e) => e.type === 'RiskDecisionRecorded')?.data as RiskDecisionRecorded['data'] | undefined;
+  if (!decision) throw new Error(`PlaceOrder ${outcome.commandId} recorded no risk decision`);
+  const { accepted, checks, reasons } = decision;
+  return { ...outcome, orderId: decision.orderId ?? fallbackOrderId, accepted, decision: { accepted, checks, reasons } };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const CONTENTION_ROUNDS = 6;
+
+/**
+ * The command loop, made patient and retry-safe for the trading streams:
+ * - A writer in another process that keeps winning (its cache is current, ours needs a read first) can
+ *   starve this one through all of handleCommand's attempts; we back off with jitter and try again, a
+ *   bounded number of rounds.
+ * - A refusal is decided on cached state, which another process may have moved on: before believing
+ *   it, decide once more on state read fresh from the stream.
+ * - A retry whose idempotency record is gone (expired, or sent to another process) may now be refused
+ *   by the decider (its order already exists, its cancel already happened). If the stream shows events
+ *   of this command id, it was applied: return those, as the first answer did.
+ */
+async function runCommand<C extends Command, E extends DomainEvent, S>(
+  handler: HandlerDeps,
+  decider: Decider<C, E, S>,
+  streamId: string,
+  command: C,
+): Promise<CommandOutcome> {
+  const { commandId } = command.metadata;
+  let refreshed = false;
+  for (let round = 1; ; round += 1) {
+    try {
+      return outcomeOf(commandId, await handleCommand(handler, decider, streamId, command));
+    } catch (error) {
+      if (error instanceof TooMuchContention && round < CONTENTION_ROUNDS) {
+        await sleep(Math.random() * 5 * 2 ** round);
+        continue;
+      }
+      // A refusal decided on cached state may be a refusal of the past (the order another process placed
+      // is not in our cache yet): no append, so no conflict told us. Decide once more on fresh state.
+      if (isLedgerError(error) && error.category !== 'unavailable' && !refreshed) {
+        refreshed = true;
+        handler.cache?.forget(streamId);
+        continue;
+      }
+      const earlier = isLedgerError(error) && error.category !== 'unavailable' ? await recordedBefore(handler, streamId, commandId) : undefined;
+      if (earlier) return earlier;
+      throw error;
+    }
+  }
+}
+
+async function recordedBefore(handler: HandlerDeps, streamId: string, commandId: string): Promise<CommandOutcome | undefined> {
+  const recent = await handler.eventStore.readStream(streamId, { direction: 'backwards', maxCount: 1_000 });
+  const mine = recent.filter((e) => e.metadata.commandId === commandId).reverse();
+  if (mine.length === 0) return undefined;
+  return { commandId, streamId, applied: false, events: mine.map(({ type, data }) => ({ type, data })), revision: recent[0]?.revision };
+}
+
+export function createTradingService(deps: TradingServiceDeps): TradingService {
+  const clock = deps.clock ?? (() => new Date());
+  const instruments = deps.instruments ?? instrumentRegistry();
+  const cache = deps.cache ?? new StateCache();
+  const records = createCommandRecords(deps.keyValue);
+  const controls = new ControlReader(deps.eventStore);
+  const queue = new KeyedQueue();
+  const handler: HandlerDeps = { eventStore: deps.eventStore, cache, maxAttempts: deps.maxAttempts ?? 10, ...(deps.source ? { source: deps.source } : {}) };
+
+  const metadata = (ctx: CommandContext): CommandMetadata => ({
+    commandId: ctx.commandId,
+    now: clock(),
+    actor: { userId: ctx.actor.userId, role: ctx.actor.role },
+    ...(ctx.correlationId ? { correlationId: ctx.correlationId } : {}),
+  });
+  const bodyOf = (ctx: CommandContext, input: unknown) => ({ userId: ctx.actor.userId, input });
+
+  function onAccount<T extends AccountCommandType>(ctx: CommandContext, type: T, data: DataOf<T>): Promise<CommandOutcome> {
+    const streamId = accountStreamId(data.accountId);
+    return records.once(ctx.commandId, type, bodyOf(ctx, data), () =>
+      queue.run(streamId, async () => {
+        const command = { type, data, metadata: metadata(ctx) } as AccountCommand;
+        return runCommand(handler, accountDecider, streamId, command);
+      }),
+    );
+  }
+
+  function onControl(ctx: CommandContext, type: ControlCommand['type'], input: StopInput): Promise<CommandOutcome> {
+    const streamId = controlStreamId(input.scope);
+    return records.once(ctx.commandId, type, bodyOf(ctx, input), () =>
+      queue.run(streamId, async () => {
+        const command = { type, data: { scope: input.scope, reason: input.reason }, metadata: metadata(ctx) } as ControlCommand;
+        return runCommand(handler, controlDecider, streamId, command);
+      }),
+    );
+  }
+
+  async function placeOrder(ctx: CommandContext, input: PlaceOrderInput): Promise<PlaceOrderOutcome> {
+    const streamId = accountStreamId(input.accountId);
+    const outcome = await records.once(ctx.commandId, 'PlaceOrder', bodyOf(ctx, input), async () => {
+      const instrument = instruments.facts(input.symbol);
+      // Read before queueing: the stop state is caught up to this order's arrival, never older.
+      const [lastQuote, stopState] = await Promise.all([deps.quotes.latest(input.symbol), controls.forOrder(input.accountId, input.symbol)]);
+      return queue.run(streamId, async () => {
+        const data = { ...input, market: { instrument, ...(lastQuote ? { lastQuote } : {}) }, controls: stopState };
+        const command: PlaceOrder = { type: 'PlaceOrder', data, metadata: metadata(ctx) };
+        return runCommand(handler, accountDecider, streamId, command);
+      });
+    });
+    return placeOrderOutcome(outcome, input.orderId ?? ctx.commandId);
+  }
+
+  async function loadAccount(accountId: string): Promise<{ state: AccountState; revision: bigint | undefined } | undefined> {
+    const streamId = accountStreamId(accountId);
+    const loaded = await queue.run(streamId, () => cache.load(deps.eventStore, accountDecider, streamId, true));
+    return loaded.state.status === 'open' ? loaded : undefined;
+  }
+
+  async function account(accountId: string): Promise<AccountView | undefined> {
+    const loaded = await loadAccount(accountId);
+    if (!loaded) return undefined;
+    const { state, revision } = loaded;
+    return {
+      accountId: state.accountId,
+      currency: state.currency,
+      revision,
+      balance: state.balance,
+      limits: state.limits,
+      limitsVersion: state.limitsVersion,
+      trading: state.trading,
+      workingOrders: [...state.workingOrders.values()],
+      positions: [...state.positions.values()],
+      figures: accountFigures(state, clock()),
+    };
+  }
+
+  async function stop(scope: StopInput['scope']): Promise<StopView> {
+    const state = await controls.current(scope);
+    const engaged = state.stop;
+    return {
+      scope,
+      engaged: engaged !== null,
+      reason: engaged?.reason ?? null,
+      engagedBy: engaged?.engagedBy ?? null,
+      engagedAt: engaged?.engagedAt ?? null,
+      pendingReleaseBy: engaged?.pendingRelease?.requestedBy ?? null,
+    };
+  }
+
+  return {
+    openAccount: (ctx, input) => onAccount(ctx, 'OpenAccount', input),
+    setRiskLimits: (ctx, input) => onAccount(ctx, 'SetRiskLimits', input),
+    deposit: (ctx, input) => onAccount(ctx, 'Deposit', input),
+    withdraw: (ctx, input) => onAccount(ctx, 'Withdraw', input),
+    setTradingState: (ctx, input) => onAccount(ctx, 'SetTradingState', input),
+    placeOrder,
+    cancelOrder: (ctx, input) => onAccount(ctx, 'CancelOrder', input),
+    recordFill: (ctx, input) => onAccount(ctx, 'RecordFill', input),
+    confirmCancel: (ctx, input) => onAccount(ctx, 'ConfirmCancel', { accountId: input.accountId, orderId: input.orderId }),
+    rejectOrder: (ctx, input) => onAccount(ctx, 'RejectOrder', input),
+    expireOrder: (ctx, input) => onAccount(ctx, 'ExpireOrder', input),
+    engageStop: (ctx, input) => onControl(ctx, 'EngageEmergencyStop', input),
+    requestStopRelease: (ctx, input) => onControl(ctx, 'RequestEmergencyStopRelease', input),
+    approveStopRelease: (ctx, input) => onControl(ctx, 'ApproveEmergencyStopRelease', input),
+    account,
+    order: async (accountId, orderId) => {
+      const loaded = await loadAccount(accountId);
+      return loaded ? findOrder(loaded.state, orderId) : undefined;
+    },
+    stop,
+  };
+}

@@ -1,0 +1,67 @@
+// Commands the account (stream `account-{id}`) accepts. Market facts and emergency-stop state arrive as
+// data: the handler reads them, the decider judges them.
+import type { Command } from '../../shared/decider.ts';
+import type { InstrumentFacts, OrderKind, OrderSide, TimeInForce } from '../orders/index.ts';
+import type { EmergencyControls, Quote, RiskLimits, TradingState } from '../risk/index.ts';
+
+type AccountScoped<T> = { readonly accountId: string } & T;
+
+export type OpenAccount = Command<'OpenAccount', AccountScoped<{ readonly currency: string; readonly startingBalance: bigint }>>;
+export type Deposit = Command<'Deposit', AccountScoped<{ readonly amount: bigint; readonly reference?: string }>>;
+export type Withdraw = Command<'Withdraw', AccountScoped<{ readonly amount: bigint; readonly reference?: string }>>;
+
+/** Drawdown (10%) and cut-off hour (0 UTC) have defaults; every other limit is stated explicitly. */
+export type RiskLimitsInput = Omit<RiskLimits, 'maxDrawdownBps' | 'dailyCutoffHourUtc'> &
+  Partial<Pick<RiskLimits, 'maxDrawdownBps' | 'dailyCutoffHourUtc'>>;
+
+export type SetRiskLimits = Command<
+  'SetRiskLimits',
+  AccountScoped<{
+    readonly limits: RiskLimitsInput;
+    /** When given, the limits must still be at this version: two officers editing at once do not overwrite each other. */
+    readonly expectedVersion?: number;
+    readonly reason?: string;
+  }>
+>;
+
+export interface PlaceOrderData {
+  readonly accountId: string;
+  /** Defaults to the command id, so a retried command names the same order. */
+  readonly orderId?: string;
+  readonly clientOrderId: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly kind: OrderKind;
+  readonly timeInForce: TimeInForce;
+  readonly qty: bigint;
+  readonly limitPrice?: bigint;
+  readonly stopPrice?: bigint;
+  readonly reduceOnly?: boolean;
+  readonly market: { readonly lastQuote?: Quote; readonly instrument: InstrumentFacts };
+  readonly controls: EmergencyControls;
+}
+export type PlaceOrder = Command<'PlaceOrder', PlaceOrderData>;
+
+export type CancelOrder = Command<'CancelOrder', AccountScoped<{ readonly orderId: string; readonly reason?: string }>>;
+/** The broker confirms a requested cancel: the order is off the market. */
+export type ConfirmCancel = Command<'ConfirmCancel', AccountScoped<{ readonly orderId: string }>>;
+export type RecordFill = Command<
+  'RecordFill',
+  AccountScoped<{ readonly fillId: string; readonly orderId: string; readonly qty: bigint; readonly price: bigint; readonly fee?: bigint }>
+>;
+export type RejectOrder = Command<'RejectOrder', AccountScoped<{ readonly orderId: string; readonly reason: string }>>;
+export type ExpireOrder = Command<'ExpireOrder', AccountScoped<{ readonly orderId: string; readonly reason?: string }>>;
+export type SetTradingState = Command<'SetTradingState', AccountScoped<{ readonly state: TradingState; readonly reason: string }>>;
+
+export type AccountCommand =
+  | OpenAccount
+  | Deposit
+  | Withdraw
+  | SetRiskLimits
+  | PlaceOrder
+  | CancelOrder
+  | ConfirmCancel
+  | RecordFill
+  | RejectOrder
+  | ExpireOrder
+  | SetTradingState;

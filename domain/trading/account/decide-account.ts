@@ -1,0 +1,100 @@
+// Opening, funding, limits and trading state.
+import { DomainError, LedgerError, ValidationError } from '../../shared/errors.ts';
+import { minBig } from '../../shared/money.ts';
+import { DEFAULT_DAILY_CUTOFF_HOUR_UTC, DEFAULT_MAX_DRAWDOWN_BPS, TRADING_STATES, type RiskLimits } from '../risk/index.ts';
+import type { Deposit, OpenAccount, RiskLimitsInput, SetRiskLimits, SetTradingState, Withdraw } from './commands.ts';
+import type { AccountOpened, FundsDeposited, FundsWithdrawn, RiskLimitsSet, TradingStateChanged } from './events.ts';
+import type { AccountState } from './state.ts';
+import { equityOf } from './valuation.ts';
+
+const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value.trim().length > 0;
+
+export function openAccount(command: OpenAccount, state: AccountState): AccountOpened[] {
+  const { accountId, currency, startingBalance } = command.data;
+  if (state.status === 'open') throw new DomainError('ACCOUNT.ALREADY_OPEN', `account ${state.accountId} is already open`, { accountId });
+  if (!nonEmpty(accountId)) throw new ValidationError('ACCOUNT.ID_INVALID', 'accountId must be a non-empty string');
+  if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency)) throw new ValidationError('ACCOUNT.CURRENCY_INVALID', `currency must be an ISO 4217 code, got ${String(currency)}`);
+  if (typeof startingBalance !== 'bigint' || startingBalance < 0n) throw new ValidationError('ACCOUNT.BALANCE_INVALID', 'startingBalance must be a non-negative integer of minor units');
+  return [{ type: 'AccountOpened', data: { accountId, currency, startingBalance, at: command.metadata.now.toISOString() } }];
+}
+
+function positiveAmount(amount: bigint): bigint {
+  if (typeof amount !== 'bigint' || amount <= 0n) throw new ValidationError('FUNDS.AMOUNT_INVALID', 'amount must be a positive integer of minor units', { amount: String(amount) });
+  return amount;
+}
+
+export function deposit(command: Deposit, state: AccountState): FundsDeposited[] {
+  const amount = positiveAmount(command.data.amount);
+  const at = command.metadata.now.toISOString();
+  return [{ type: 'FundsDeposited', data: { amount, reference: command.data.reference ?? null, balanceAfter: state.balance + amount, at } }];
+}
+
+/** Free cash is the lower of balance and equity: unrealized gains cannot be withdrawn, unrealized losses are held back. */
+export const freeCash = (state: AccountState): bigint => minBig(state.balance, equityOf(state));
+
+export function withdraw(command: Withdraw, state: AccountState): FundsWithdrawn[] {
+  const amount = positiveAmount(command.data.amount);
+  const available = freeCash(state);
+  if (amount > available) {
+    throw new DomainError('ACCOUNT.INSUFFICIENT_FUNDS', `withdrawal of ${amount} exceeds free cash ${available}`, {
+      requested: String(amount),
+      available: String(available),
+    });
+  }
+  const at = command.metadata.now.toISOString();
+  return [{ type: 'FundsWithdrawn', data: { amount, reference: command.data.reference ?? null, balanceAfter: state.balance - amount, at } }];
+}
+
+export function setRiskLimits(command: SetRiskLimits, state: AccountState): RiskLimitsSet[] {
+  const { expectedVersion, reason } = command.data;
+  if (expectedVersion !== undefined && expectedVersion !== state.limitsVersion) {
+    throw new LedgerError('RISK_LIMITS.VERSION_CONFLICT', 'conflict', `limits are at version ${state.limitsVersion}, not ${expectedVersion}`, {
+      expectedVersion,
+      actualVersion: state.limitsVersion,
+    });
+  }
+  const limits = completeLimits(command.data.limits);
+  return [{ type: 'RiskLimitsSet', data: { version: state.limitsVersion + 1, limits, reason: reason ?? null, at: command.metadata.now.toISOString() } }];
+}
+
+const isCount = (n: unknown): boolean => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+const isAmount = (n: unknown): boolean => typeof n === 'bigint' && n >= 0n;
+
+/** Fills in the defaults and refuses limits that cannot be meant (a zero daily loss would halt at once). */
+export function completeLimits(input: RiskLimitsInput): RiskLimits {
+  const limits: RiskLimits = {
+    maxOrderNotional: input.maxOrderNotional,
+    maxPositionQty: input.maxPositionQty,
+    maxOpenOrders: input.maxOpenOrders,
+    priceCollarBps: input.priceCollarBps,
+    maxQuoteAgeMs: input.maxQuoteAgeMs,
+    maxSubmitsPerWindow: input.maxSubmitsPerWindow,
+    submitWindowMs: input.submitWindowMs,
+    maxDailyLoss: input.maxDailyLoss,
+    maxDrawdownBps: input.maxDrawdownBps ?? DEFAULT_MAX_DRAWDOWN_BPS,
+    dailyCutoffHourUtc: input.dailyCutoffHourUtc ?? DEFAULT_DAILY_CUTOFF_HOUR_UTC,
+  };
+  const invalid = [
+    !isAmount(limits.maxOrderNotional) && 'maxOrderNotional',
+    !isAmount(limits.maxPositionQty) && 'maxPositionQty',
+    !isCount(limits.maxOpenOrders) && 'maxOpenOrders',
+    !isAmount(limits.priceCollarBps) && 'priceCollarBps',
+    !isCount(limits.maxQuoteAgeMs) && 'maxQuoteAgeMs',
+    !isCount(limits.maxSubmitsPerWindow) && 'maxSubmitsPerWindow',
+    !(isCount(limits.submitWindowMs) && limits.submitWindowMs > 0) && 'submitWindowMs',
+    !(isAmount(limits.maxDailyLoss) && limits.maxDailyLoss > 0n) && 'maxDailyLoss',
+    !(isAmount(limits.maxDrawdownBps) && limits.maxDrawdownBps > 0n && limits.maxDrawdownBps <= 10_000n) && 'maxDrawdownBps',
+    !(isCount(limits.dailyCutoffHourUtc) && limits.dailyCutoffHourUtc <= 23) && 'dailyCutoffHourUtc',
+  ].filter((field): field is string => field !== false);
+  if (invalid.length > 0) throw new ValidationError('RISK_LIMITS.INVALID', `invalid risk limits: ${invalid.join(', ')}`, { fields: invalid });
+  return limits;
+}
+
+export function setTradingState(command: SetTradingState, state: AccountState): TradingStateChanged[] {
+  const { state: to, reason } = command.data;
+  if (!TRADING_STATES.includes(to)) throw new ValidationError('TRADING_STATE.INVALID', `unknown trading state ${String(to)}`);
+  if (!nonEmpty(reason)) throw new ValidationError('TRADING_STATE.REASON_REQUIRED', 'changing the trading state needs a reason');
+  if (to === state.trading.state) return [];
+  const at = command.metadata.now.toISOString();
+  return [{ type: 'TradingStateChanged', data: { from: state.trading.state, to, reason, reasonCode: null, changedBy: command.metadata.actor, at } }];
+}

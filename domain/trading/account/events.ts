@@ -1,0 +1,107 @@
+// Events of the account stream. Every event carries `at` (ISO time of the decision) because the day
+// roll, the submit-rate window and the audit trail all read time from the events themselves. Absent
+// values are null, never undefined, so the data survives JSON unchanged.
+import type { Actor } from '../../ports/event-store.ts';
+import type { DomainEvent } from '../../shared/decider.ts';
+import type { InstrumentFacts, OrderKind, OrderSide, OrderStatus, TimeInForce } from '../orders/index.ts';
+import type { RiskCheck, RiskCheckName, RiskLimits, TradingState } from '../risk/index.ts';
+
+type At = { readonly at: string };
+
+export type AccountOpened = DomainEvent<'AccountOpened', At & { readonly accountId: string; readonly currency: string; readonly startingBalance: bigint }>;
+export type FundsDeposited = DomainEvent<'FundsDeposited', At & { readonly amount: bigint; readonly reference: string | null; readonly balanceAfter: bigint }>;
+export type FundsWithdrawn = DomainEvent<'FundsWithdrawn', At & { readonly amount: bigint; readonly reference: string | null; readonly balanceAfter: bigint }>;
+export type RiskLimitsSet = DomainEvent<'RiskLimitsSet', At & { readonly version: number; readonly limits: RiskLimits; readonly reason: string | null }>;
+
+export interface RecordedQuote {
+  readonly bid: bigint;
+  readonly ask: bigint;
+  readonly timestamp: string;
+}
+
+export type OrderPlaced = DomainEvent<
+  'OrderPlaced',
+  At & {
+    readonly orderId: string;
+    readonly clientOrderId: string;
+    readonly symbol: string;
+    readonly side: OrderSide;
+    readonly kind: OrderKind;
+    readonly timeInForce: TimeInForce;
+    readonly qty: bigint;
+    readonly limitPrice: bigint | null;
+    readonly stopPrice: bigint | null;
+    readonly reduceOnly: boolean;
+    /** The facts and the quote the decision was made on, kept for the audit trail and for valuing fills. */
+    readonly instrument: Required<InstrumentFacts>;
+    readonly quote: RecordedQuote | null;
+  }
+>;
+
+export type RiskDecisionRecorded = DomainEvent<
+  'RiskDecisionRecorded',
+  At & { readonly orderId: string; readonly accepted: boolean; readonly checks: readonly RiskCheck[]; readonly reasons: readonly RiskCheckName[] }
+>;
+export type OrderAccepted = DomainEvent<'OrderAccepted', At & { readonly orderId: string }>;
+export type OrderDenied = DomainEvent<'OrderDenied', At & { readonly orderId: string; readonly reasons: readonly RiskCheckName[] }>;
+export type OrderCancelRequested = DomainEvent<'OrderCancelRequested', At & { readonly orderId: string; readonly reason: string | null }>;
+export type OrderCanceled = DomainEvent<'OrderCanceled', At & { readonly orderId: string }>;
+
+export type OrderFilled = DomainEvent<
+  'OrderFilled',
+  At & {
+    readonly fillId: string;
+    readonly orderId: string;
+    readonly symbol: string;
+    readonly side: OrderSide;
+    readonly qty: bigint;
+    readonly price: bigint;
+    readonly fee: bigint;
+    /** Minor units: positive received (sell), negative paid (buy). */
+    readonly cashFlow: bigint;
+    readonly orderStatus: OrderStatus;
+    readonly orderFilledQty: bigint;
+    /** Position bookkeeping of this fill: the part that closed, the part that opened, and the result. */
+    readonly closedQty: bigint;
+    readonly openedQty: bigint;
+    readonly realizedPnl: bigint;
+    readonly positionQty: bigint;
+    readonly positionCostBasis: bigint;
+  }
+>;
+
+export type OrderRejected = DomainEvent<'OrderRejected', At & { readonly orderId: string; readonly reason: string }>;
+export type OrderExpired = DomainEvent<'OrderExpired', At & { readonly orderId: string; readonly reason: string | null }>;
+
+export type TradingStateChanged = DomainEvent<
+  'TradingStateChanged',
+  At & {
+    readonly from: TradingState;
+    readonly to: TradingState;
+    readonly reason: string;
+    /** Set when a limit changed the state by itself (RISK.DAILY_LOSS, RISK.DRAWDOWN). */
+    readonly reasonCode: string | null;
+    readonly changedBy: Actor;
+  }
+>;
+
+export type AccountEvent =
+  | AccountOpened
+  | FundsDeposited
+  | FundsWithdrawn
+  | RiskLimitsSet
+  | OrderPlaced
+  | RiskDecisionRecorded
+  | OrderAccepted
+  | OrderDenied
+  | OrderCancelRequested
+  | OrderCanceled
+  | OrderFilled
+  | OrderRejected
+  | OrderExpired
+  | TradingStateChanged;
+
+export type AccountEventType = AccountEvent['type'];
+
+/** Who changes the trading state when a limit does it by itself. */
+export const RISK_ENGINE_ACTOR: Actor = { userId: 'risk-engine', role: 'system' };

@@ -1,0 +1,44 @@
+export { accountDecider, accountStreamId, decide } from './decider.ts';
+export { evolve } from './evolve.ts';
+export { initialAccountState, findOrder, openQtyBySide, type AccountState, type TradingDay, type TradingStatus } from './state.ts';
+export { completeLimits, freeCash } from './decide-account.ts';
+export { accountRiskView, validatePlaceOrder } from './decide-orders.ts';
+export { accountFigures, dailyPnlAt, dayOrdersToExpire, equityOf, midPrice, totalUnrealized, tradingDayIndex, type AccountFigures } from './valuation.ts';
+export { averageOpenPrice, bookFill, flatPosition, markValue, unrealizedPnl, type FillBooking, type Position } from './positions.ts';
+export { lookup as lookupHistory, type GrowOnlyIndex } from './grow-only-index.ts';
+export type {
+  AccountCommand,
+  CancelOrder,
+  ConfirmCancel,
+  Deposit,
+  ExpireOrder,
+  OpenAccount,
+  PlaceOrder,
+  PlaceOrderData,
+  RecordFill,
+  RejectOrder,
+  RiskLimitsInput,
+  SetRiskLimits,
+  SetTradingState,
+  Withdraw,
+} from './commands.ts';
+export {
+  RISK_ENGINE_ACTOR,
+  type AccountEvent,
+  type AccountEventType,
+  type AccountOpened,
+  type FundsDeposited,
+  type FundsWithdrawn,
+  type OrderAccepted,
+  type OrderCancelRequested,
+  type OrderCanceled,
+  type OrderDenied,
+  type OrderExpired,
+  type OrderFilled,
+  type OrderPlaced,
+  type OrderRejected,
+  type RecordedQuote,
+  type RiskDecisionRecorded,
+  type RiskLimitsSet,
+  type TradingStateChanged,
+} from './events.ts';

@@ -1,0 +1,65 @@
+// `nicegold import ticks <file> --format mt5|dukascopy|csv --symbol XAUUSD [--source name]`: streams a
+// tick file into the configured event store. Progress goes to stderr, the summary to stdout.
+import { ValidationError } from '../../../domain/shared/errors.ts';
+import { IMPORT_FORMATS, isImportFormat } from '../../../commands/market-data/importers/formats.ts';
+import { importTicks, type ImportProgress, type ImportSummary } from '../../../commands/market-data/importers/import-ticks.ts';
+import { openMarketData } from '../../../commands/market-data/market-data.ts';
+import { loadConfig } from '../../config/config.ts';
+import { createLogger } from '../../logging/logger.ts';
+import { openBackends } from '../../runtime/backends.ts';
+import { flag, parseArgs, requireFlag } from '../args.ts';
+import type { CliCommand } from '../commands.ts';
+
+const mb = (bytes: number) => (bytes / 1_048_576).toFixed(1);
+
+function progressLine(p: ImportProgress): string {
+  const share = p.totalBytes === 0 ? 1 : p.bytesRead / p.totalBytes;
+  const bar = '#'.repeat(Math.round(share * 30)).padEnd(30, '.');
+  const eta = p.etaSeconds === undefined ? '?' : `${Math.ceil(p.etaSeconds)}s`;
+  return `\r[${bar}] ${(share * 100).toFixed(1)}%  ${mb(p.bytesRead)}/${mb(p.totalBytes)} MB  ${Math.round(p.ticksPerSecond)} ticks/s  ETA ${eta}   `;
+}
+
+function summaryText(summary: ImportSummary): string {
+  const rejected = Object.entries(summary.rejected).sort(([, a], [, b]) => b - a);
+  const total = rejected.reduce((sum, [, n]) => sum + n, 0);
+  const lines = [
+    `lines read:  ${summary.lines} in ${summary.seconds.toFixed(1)} s`,
+    `accepted:    ${summary.accepted}`,
+    `duplicate:   ${summary.duplicate} (recorded by an earlier import: nothing written)`,
+    `rejected:    ${total}`,
+    ...rejected.map(([reason, n]) => `  ${reason.padEnd(22)} ${n}`),
+  ];
+  if (summary.malformedLines.length > 0) {
+    lines.push('malformed lines:', ...summary.malformedLines.map((m) => `  line ${m.line}: ${m.detail}`));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export const command: CliCommand = {
+  name: 'import',
+  summary: `import ticks <file> --format ${IMPORT_FORMATS.join('|')} --symbol XAUUSD [--source name]: stream a tick file into the event store`,
+  async run(args) {
+    const parsed = parseArgs(args);
+    const [what, file] = parsed.positional;
+    if (what !== 'ticks' || file === undefined) throw new ValidationError('CLI.USAGE', 'usage: nicegold import ticks <file> --format mt5|dukascopy|csv --symbol XAUUSD [--source name]');
+    const format = requireFlag(parsed, 'format', IMPORT_FORMATS.join(', '));
+    if (!isImportFormat(format)) throw new ValidationError('CLI.INVALID_FLAG', `--format must be one of ${IMPORT_FORMATS.join(', ')}`);
+    const symbol = requireFlag(parsed, 'symbol', 'the instrument, e.g. XAUUSD');
+    const config = loadConfig();
+    const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+    const backends = await openBackends(config, logger);
+    try {
+      const { ingester, instruments } = await openMarketData({ eventStore: backends.eventStore, keyValue: backends.keyValue, marketHours: config.marketHours, writer: 'import' });
+      if (!instruments.spec(symbol)) throw new ValidationError('CLI.UNKNOWN_SYMBOL', `${symbol} is not listed; listed: ${instruments.symbols().join(', ')}`);
+      const summary = await importTicks({
+        file, format, symbol, source: flag(parsed, 'source'), ingester,
+        onProgress: (p) => process.stderr.write(progressLine(p)),
+      });
+      process.stderr.write('\n');
+      process.stdout.write(summaryText(summary));
+      return 0;
+    } finally {
+      await backends.close();
+    }
+  },
+};

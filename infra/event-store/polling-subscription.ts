@@ -1,0 +1,76 @@
+// Catch-up then live over any paged reader: read a page when the consumer wants more, and when caught
+// up wait for a wake-up rather than polling. Backpressure is natural: nothing is read ahead of the
+// consumer beyond one page.
+import type { ReadAllPage, RecordedEvent, Subscription } from '../../domain/ports/event-store.ts';
+import type { WakeSignal } from './wake-signal.ts';
+
+export interface PollingSubscriptionOptions {
+  readonly readPage: (after: bigint | undefined) => Promise<ReadAllPage>;
+  /** Whether committed events exist past `after` that are not yet readable (an older writer is in flight). */
+  readonly hasHiddenEvents: (after: bigint | undefined) => Promise<boolean>;
+  readonly wake: WakeSignal;
+  readonly after?: bigint;
+  readonly onClose?: () => void;
+  /** Safety net if a wake-up is ever missed (a dropped LISTEN connection). Not a busy poll. */
+  readonly idleRecheckMs?: number;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+export class PollingSubscription implements Subscription {
+  private buffer: RecordedEvent[] = [];
+  private after: bigint | undefined;
+  private readonly abort = new AbortController();
+  private pending: Promise<IteratorResult<RecordedEvent>> = Promise.resolve({ done: false, value: undefined as never });
+
+  constructor(private readonly options: PollingSubscriptionOptions) {
+    this.after = options.after;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
+    return {
+      next: () => (this.pending = this.pending.then(() => this.nextEvent(), () => this.nextEvent())),
+      return: async () => {
+        await this.close();
+        return { done: true, value: undefined };
+      },
+    };
+  }
+
+  private async nextEvent(): Promise<IteratorResult<RecordedEvent>> {
+    let hiddenBackoffMs = 2;
+    while (!this.abort.signal.aborted) {
+      const event = this.buffer.shift();
+      if (event) return { done: false, value: event };
+      const seen = this.options.wake.generation();
+      const page = await this.options.readPage(this.after);
+      this.after = page.checkpoint ?? this.after;
+      this.buffer = [...page.events];
+      if (this.buffer.length > 0 || page.hasMore) continue;
+      if (await this.options.hasHiddenEvents(this.after)) {
+        await sleep(hiddenBackoffMs, this.abort.signal);
+        hiddenBackoffMs = Math.min(hiddenBackoffMs * 2, 100);
+        continue;
+      }
+      hiddenBackoffMs = 2;
+      await this.options.wake.waitForChange(seen, this.options.idleRecheckMs ?? 5_000, this.abort.signal);
+    }
+    return { done: true, value: undefined };
+  }
+
+  async close(): Promise<void> {
+    if (this.abort.signal.aborted) return;
+    this.abort.abort();
+    this.buffer = [];
+    this.options.onClose?.();
+  }
+}

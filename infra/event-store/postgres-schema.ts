@@ -1,0 +1,97 @@
+// Schema of the PostgreSQL event store: one row per event. The unique (stream_id, revision) index is the
+// optimistic lock: two writers expecting the same revision both try to insert the same next revision,
+// and exactly one wins. An append is therefore one INSERT statement, about as cheap as a raw insert.
+//
+// Global positions are (writer transaction id << 20) + index within the append, so positions follow
+// transaction ids. A reader reads only below the oldest transaction that may still commit events (the
+// horizon), and so can never see an event commit later with a lower position than one it has seen.
+//
+// Appenders take a shared advisory lock before their transaction gets an id (see appendSql); the horizon is then the
+// oldest transaction of the reader's snapshot that is still running as an appender or has finished
+// since the snapshot. A long transaction that writes no events (a projection rebuild, a report) holds
+// no one up, and an unknown running transaction is treated as an appender: the rule errs towards
+// waiting, never towards skipping.
+import { quoteIdent } from '../sql/client.ts';
+
+export const POSITION_SHIFT = 20n; // up to 2^20 - 1 events per append (validation caps it far lower)
+export const REVISION_INDEX = 'events_stream_revision_key';
+export const EVENT_ID_INDEX = 'events_event_id_key';
+/** The advisory lock key pair every appender holds in shared mode for its transaction. */
+export const APPENDER_LOCK = [0x4e47, 0x0e5e] as const;
+
+export function eventStoreSchemaSql(schema: string): string {
+  const s = quoteIdent(schema);
+  return `
+create schema if not exists ${s};
+create table if not exists ${s}.events (
+  position bigint primary key,
+  event_id uuid not null constraint ${EVENT_ID_INDEX} unique,
+  stream_id text not null,
+  revision bigint not null,
+  type text not null,
+  schema_version smallint not null,
+  data json not null,
+  metadata json not null,
+  occurred_at timestamptz not null,
+  recorded_at timestamptz not null default now(),
+  constraint ${REVISION_INDEX} unique (stream_id, revision)
+);
+drop function if exists ${s}.append(text, bigint, uuid[], text[], smallint[], text[], text[], timestamptz[], text);
+`;
+}
+
+export type AppendKind = 'revision' | 'no_stream' | 'any' | 'stream_exists';
+
+/**
+ * The revision the new events follow, by expectation; no row when the expectation does not hold (then
+ * nothing is inserted). A racer that passes the same check loses on the unique (stream, revision) index.
+ */
+const BASE_REVISION: Record<AppendKind, (events: string) => string> = {
+  revision: (e) => `select $8::bigint as revision where exists (select 1 from ${e} where stream_id = $1 and revision = $8::bigint)`,
+  no_stream: (e) => `select -1::bigint as revision where not exists (select 1 from ${e} where stream_id = $1)`,
+  any: (e) => `select coalesce(max(revision), -1) as revision from ${e} where stream_id = $1`,
+  stream_exists: (e) => `select max(revision) as revision from ${e} where stream_id = $1 having max(revision) is not null`,
+};
+
+/**
+ * One append, one statement. Parameters: $1 stream, $2..$7 the events' ids, types, schema versions, data,
+ * metadata and occurrence times as arrays, and for 'revision' $8 the expected revision. The appenders'
+ * lock is taken in the innermost FROM item, so before the transaction id is asked for around it
+ * (subqueries with volatile functions are never pulled up or reordered), once per append.
+ */
+export function appendSql(schema: string, kind: AppendKind): string {
+  const events = `${quoteIdent(schema)}.events`;
+  return `insert into ${events} (position, event_id, stream_id, revision, type, schema_version, data, metadata, occurred_at)
+select appender.first_position + u.ord - 1, u.id, $1, base.revision + u.ord, u.t, u.v, u.d::json, u.m::json, u.o
+from (
+    select pg_current_xact_id()::text::bigint << ${POSITION_SHIFT} as first_position
+    from (select pg_advisory_xact_lock_shared(${APPENDER_LOCK[0]}, ${APPENDER_LOCK[1]})) as locked
+  ) as appender,
+  (${BASE_REVISION[kind](events)}) as base,
+  unnest($2::uuid[], $3::text[], $4::smallint[], $5::text[], $6::text[], $7::timestamptz[]) with ordinality as u(id, t, v, d, m, o, ord)
+returning revision::text, position::text`;
+}
+
+/**
+ * The horizon as a position: events below it are final. See the header for the rule. One statement, so
+ * the snapshot is taken before the lock and activity views are read.
+ */
+export const HORIZON_CTE = `
+snap as materialized (select pg_current_snapshot() as s),
+appender_pids as (
+  select pid from pg_locks
+  where locktype = 'advisory' and classid = ${APPENDER_LOCK[0]} and objid = ${APPENDER_LOCK[1]} and objsubid = 2
+),
+running_non_appenders as (
+  select backend_xid::text::bigint as xid32 from pg_stat_activity
+  where backend_xid is not null and pid not in (select pid from appender_pids)
+),
+blocking as (
+  select x::text::bigint as xid from snap, pg_snapshot_xip(snap.s) as x
+  where (x::text::bigint & 4294967295) not in (select xid32 from running_non_appenders)
+),
+h as (
+  select (least(coalesce((select min(xid) from blocking), pg_snapshot_xmax(s)::text::bigint), pg_snapshot_xmax(s)::text::bigint)
+    << ${POSITION_SHIFT}) as horizon
+  from snap
+)`;

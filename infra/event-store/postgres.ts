@@ -1,0 +1,248 @@
+// The event store on PostgreSQL, over the SqlClient interface, so it runs on a pg pool and on PGlite.
+// An append is one round trip: one call of the schema's append function in its own transaction.
+import {
+  EventIdReused, EventStoreUnavailable, ExpectedRevisionConflict,
+  type AppendResult, type EventFilter, type EventMetadata, type EventStore, type ExpectedRevision, type NewEvent,
+  type ReadAllOptions, type ReadAllPage, type ReadStreamOptions, type RecordedEvent, type SubscribeOptions, type Subscription,
+} from '../../domain/ports/event-store.ts';
+import { quoteIdent, type SqlClient } from '../sql/client.ts';
+import { decodeJson, encodeCheckedJson } from './codec.ts';
+import { appendSql, eventStoreSchemaSql, HORIZON_CTE, REVISION_INDEX, type AppendKind } from './postgres-schema.ts';
+import { createWakeSignal, type WakeSignal } from './wake-signal.ts';
+import { PollingSubscription } from './polling-subscription.ts';
+import { validateAppend, validateReadAll, validateReadStream } from './validation.ts';
+
+export interface PostgresEventStoreOptions {
+  readonly schema?: string;
+  /** Skip creating the schema (it is migrated elsewhere). */
+  readonly migrate?: boolean;
+  /** How long an idle subscriber waits for a wake-up before it looks again anyway. */
+  readonly idleRecheckMs?: number;
+}
+
+interface EventRow {
+  position: string;
+  event_id: string;
+  stream_id: string;
+  revision: string;
+  type: string;
+  schema_version: number;
+  data: string;
+  metadata: string;
+  occurred_at: Date;
+  recorded_at: Date;
+}
+
+const MAX_ANY_RETRIES = 20;
+const COLUMNS = 'position::text, event_id::text, stream_id, revision::text, type, schema_version, data::text, metadata::text, occurred_at, recorded_at';
+const DEFAULT_PAGE = 500;
+
+const toRecorded = (row: EventRow): RecordedEvent => ({
+  eventId: row.event_id,
+  type: row.type,
+  schemaVersion: Number(row.schema_version),
+  streamId: row.stream_id,
+  revision: BigInt(row.revision),
+  globalPosition: BigInt(row.position),
+  occurredAt: new Date(row.occurred_at),
+  recordedAt: new Date(row.recorded_at),
+  data: decodeJson(row.data),
+  metadata: decodeJson<EventMetadata>(row.metadata),
+});
+
+const sqlState = (error: unknown): string | undefined => (error as { code?: unknown })?.code as string | undefined;
+const isConnectionError = (error: unknown): boolean => {
+  const code = sqlState(error);
+  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === '57P01' || code === '08006' || code === '08001';
+};
+
+export class PostgresEventStore implements EventStore {
+  private readonly s: string;
+  private readonly wake: WakeSignal;
+  private readonly subscriptions = new Set<Subscription>();
+  private readonly appendStatements: Record<AppendKind, string>;
+
+  private constructor(private readonly sql: SqlClient, schema: string, private readonly idleRecheckMs: number) {
+    this.s = quoteIdent(schema);
+    this.wake = createWakeSignal(sql, `${schema}_appended`);
+    this.appendStatements = {
+      revision: appendSql(schema, 'revision'), no_stream: appendSql(schema, 'no_stream'),
+      any: appendSql(schema, 'any'), stream_exists: appendSql(schema, 'stream_exists'),
+    };
+  }
+
+  static async create(sql: SqlClient, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
+    const schema = options.schema ?? 'es';
+    if (options.migrate !== false) await migrate(sql, schema);
+    return new PostgresEventStore(sql, schema, options.idleRecheckMs ?? 5_000);
+  }
+
+  async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    validateAppend(streamId, events, expected, { payloads: false });
+    const now = new Date();
+    const kind: AppendKind = typeof expected === 'bigint' ? 'revision' : expected;
+    const params: unknown[] = [
+      streamId,
+      events.map((e) => e.eventId.toLowerCase()),
+      events.map((e) => e.type),
+      events.map((e) => e.schemaVersion ?? 1),
+      events.map((e, i) => encodeCheckedJson(e.data, `events[${i}].data`)),
+      events.map((e, i) => encodeCheckedJson(e.metadata ?? {}, `events[${i}].metadata`)),
+      events.map((e) => (e.occurredAt ?? now).toISOString()),
+    ];
+    if (typeof expected === 'bigint') params.push(expected.toString());
+    // Only 'any' may be retried here: its writer expected nothing, so losing a race to another writer is
+    // no conflict. Every other expectation that fails is the caller's to resolve.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const { rows } = await this.sql.query<{ revision: string; position: string }>(this.appendStatements[kind], params);
+        const last = rows[rows.length - 1];
+        if (!last) return await this.refuse(streamId, events, expected);
+        this.wake.notify();
+        return { nextRevision: BigInt(last.revision), position: BigInt(last.position), written: true };
+      } catch (error) {
+        const constraint = (error as { constraint?: string }).constraint;
+        if (sqlState(error) !== '23505') {
+          if (isConnectionError(error)) throw new EventStoreUnavailable(`event store unreachable: ${(error as Error).message}`, { cause: error });
+          throw error;
+        }
+        if (constraint === REVISION_INDEX && expected === 'any' && attempt < MAX_ANY_RETRIES) continue;
+        const previous = await this.findPreviousAppend(streamId, events, expected);
+        if (previous) return previous;
+        if (constraint === REVISION_INDEX) return await this.refuse(streamId, events, expected, error);
+        throw new EventIdReused(streamId, events.map((e) => e.eventId));
+      }
+    }
+  }
+
+  /** The expectation did not hold: either this is a retry of an append that succeeded, or a conflict. */
+  private async refuse(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, cause?: unknown): Promise<AppendResult> {
+    const previous = await this.findPreviousAppend(streamId, events, expected);
+    if (previous) return previous;
+    const { rows } = await this.sql.query<{ revision: string | null }>(
+      `select max(revision)::text as revision from ${this.s}.events where stream_id = $1`, [streamId],
+    );
+    const actual = rows[0]?.revision;
+    throw new ExpectedRevisionConflict(streamId, expected, actual == null ? undefined : BigInt(actual), { cause });
+  }
+
+  private async findPreviousAppend(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult | undefined> {
+    const ids = events.map((e) => e.eventId.toLowerCase());
+    const { rows } = await this.sql.query<{ event_id: string; stream_id: string; revision: string; position: string }>(
+      `select event_id::text, stream_id, revision::text, position::text from ${this.s}.events ev where ev.event_id = any($1::uuid[]) order by ev.revision`,
+      [ids],
+    );
+    const first = rows[0];
+    if (!first || rows.length !== ids.length) return undefined;
+    const start = BigInt(first.revision);
+    const samePlace = rows.every((row, i) => row.stream_id === streamId && row.event_id === ids[i] && BigInt(row.revision) === start + BigInt(i));
+    const expectedHeld = expected === 'any' || expected === 'stream_exists' || (expected === 'no_stream' ? start === 0n : expected === start - 1n);
+    if (!samePlace || !expectedHeld) return undefined;
+    const last = rows[rows.length - 1]!;
+    return { nextRevision: BigInt(last.revision), position: BigInt(last.position), written: false };
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    validateReadStream(streamId, options);
+    const backwards = options.direction === 'backwards';
+    const from = options.fromRevision ?? (backwards ? BigInt(Number.MAX_SAFE_INTEGER) : 0n);
+    const { rows } = await this.sql.query<EventRow>(
+      `select ${COLUMNS} from ${this.s}.events ev where ev.stream_id = $1 and ev.revision ${backwards ? '<=' : '>='} $2::bigint
+       order by ev.revision ${backwards ? 'desc' : 'asc'} limit $3`,
+      [streamId, from.toString(), options.maxCount ?? 10_000],
+    );
+    return rows.map(toRecorded);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<ReadAllPage> {
+    validateReadAll(options);
+    const limit = options.maxCount ?? DEFAULT_PAGE;
+    const after = options.after ?? -1n;
+    const [where, params] = filterClause(options.filter, 3);
+    // The horizon: no transaction that is still running can write below it.
+    const { rows } = await this.sql.query<EventRow & { horizon: string }>(
+      `with ${HORIZON_CTE}
+       select h.horizon::text as horizon, e.* from h left join lateral (
+         select ${COLUMNS} from ${this.s}.events ev
+         where ev.position > $1::bigint and ev.position < h.horizon ${where}
+         order by ev.position limit $2
+       ) e on true`,
+      [after.toString(), limit, ...params],
+    );
+    const horizon = BigInt(rows[0]!.horizon);
+    const events = rows.filter((row) => row.position !== null).map(toRecorded);
+    const hasMore = events.length === limit;
+    const scannedTo = hasMore ? events[events.length - 1]!.globalPosition : horizon - 1n;
+    const checkpoint = scannedTo > after ? scannedTo : options.after;
+    return { events, checkpoint, hasMore };
+  }
+
+  /** True when committed events exist beyond `after` that the horizon still hides. */
+  private async hiddenEventsAfter(after: bigint | undefined): Promise<boolean> {
+    const { rows } = await this.sql.query(`select 1 from ${this.s}.events where position > $1::bigint limit 1`, [(after ?? -1n).toString()]);
+    return rows.length > 0;
+  }
+
+  subscribe(options: SubscribeOptions = {}): Subscription {
+    const subscription = new PollingSubscription({
+      readPage: (after) => this.readAll({ after, filter: options.filter, maxCount: options.batchSize ?? DEFAULT_PAGE }),
+      hasHiddenEvents: (after) => this.hiddenEventsAfter(after),
+      wake: this.wake,
+      after: options.after,
+      idleRecheckMs: this.idleRecheckMs,
+      onClose: () => this.subscriptions.delete(subscription),
+    });
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async headPosition(): Promise<bigint | undefined> {
+    const { rows } = await this.sql.query<{ position: string | null }>(`select max(position)::text as position from ${this.s}.events`);
+    const position = rows[0]?.position;
+    return position ? BigInt(position) : undefined;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.subscriptions].map((s) => s.close()));
+    await this.wake.close();
+  }
+}
+
+export async function migrate(sql: SqlClient, schema = 'es'): Promise<void> {
+  // Concurrent first starts would race on CREATE: serialize them on an advisory lock.
+  await sql.transaction(async (tx) => {
+    await tx.query('select pg_advisory_xact_lock(7356001)');
+    for (const statement of splitStatements(eventStoreSchemaSql(schema))) await tx.query(statement);
+  });
+}
+
+/** Splits the schema script on top-level semicolons, keeping $fn$ bodies whole. */
+function splitStatements(script: string): string[] {
+  const statements: string[] = [];
+  let current = '';
+  for (const part of script.split(/(\$fn\$[\s\S]*?\$fn\$)/)) {
+    if (part.startsWith('$fn$')) { current += part; continue; }
+    const pieces = part.split(';');
+    current += pieces.shift() ?? '';
+    for (const piece of pieces) {
+      if (current.trim()) statements.push(current.trim());
+      current = piece;
+    }
+  }
+  if (current.trim()) statements.push(current.trim());
+  return statements;
+}
+
+function filterClause(filter: EventFilter | undefined, firstParam: number): [string, unknown[]] {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  if (filter?.streamPrefix) {
+    params.push(filter.streamPrefix);
+    clauses.push(`and left(stream_id, length($${firstParam + params.length - 1}::text)) = $${firstParam + params.length - 1}::text`);
+  }
+  if (filter?.eventTypes) {
+    params.push([...filter.eventTypes]);
+    clauses.push(`and type = any($${firstParam + params.length - 1}::text[])`);
+  }
+  return [clauses.join(' '), params];
+}

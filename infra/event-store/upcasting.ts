@@ -1,0 +1,36 @@
+// Wraps any event store so everything read from it comes out at the newest schema version.
+import type { EventStore, ReadAllPage, RecordedEvent, Subscription } from '../../domain/ports/event-store.ts';
+import type { UpcasterRegistry } from '../../domain/shared/upcasting.ts';
+
+export function withUpcasting(store: EventStore, registry: UpcasterRegistry): EventStore {
+  const up = (event: RecordedEvent) => registry.upcast(event);
+  return {
+    append: (streamId, events, expected) => store.append(streamId, events, expected),
+    readStream: async (streamId, options) => (await store.readStream(streamId, options)).map(up),
+    readAll: async (options): Promise<ReadAllPage> => {
+      const page = await store.readAll(options);
+      return { ...page, events: page.events.map(up) };
+    },
+    subscribe: (options): Subscription => {
+      const inner = store.subscribe(options);
+      return {
+        close: () => inner.close(),
+        [Symbol.asyncIterator]: () => {
+          const iterator = inner[Symbol.asyncIterator]();
+          return {
+            next: async () => {
+              const result = await iterator.next();
+              return result.done ? result : { done: false, value: up(result.value) };
+            },
+            return: async () => {
+              await inner.close();
+              return { done: true, value: undefined };
+            },
+          };
+        },
+      };
+    },
+    headPosition: () => store.headPosition(),
+    close: () => store.close(),
+  };
+}

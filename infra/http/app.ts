@@ -1,0 +1,72 @@
+// buildApp(deps) assembles the HTTP surface from plugins; server start-up lives in infra/runtime.
+// Tests build the same app and use app.inject().
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import { runWithCorrelation, type Logger } from '../logging/logger.ts';
+import type { Metrics } from '../metrics/metrics.ts';
+import { errorHandler } from './errors.ts';
+
+export interface ReadinessCheck {
+  readonly name: string;
+  /** Resolves with a short status; throws (or rejects) when the dependency is not ready. */
+  check(): Promise<string>;
+}
+
+export interface AppDeps {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly readiness: readonly ReadinessCheck[];
+  /** Feature plugins (command API, GraphQL, ingestion), each encapsulated. */
+  readonly plugins?: ReadonlyArray<FastifyPluginAsync>;
+  readonly bodyLimit?: number;
+}
+
+const READINESS_TIMEOUT_MS = 2_000;
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const loggerInstance: FastifyBaseLogger = deps.logger;
+  const app = Fastify({
+    loggerInstance,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: deps.bodyLimit ?? 1_048_576,
+    genReqId: (request) => {
+      const header = request.headers['x-correlation-id'];
+      return typeof header === 'string' && /^[\w.:-]{1,100}$/.test(header) ? header : randomUUID();
+    },
+  });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send({ code: 'ROUTE.NOT_FOUND', message: `no route ${request.method} ${request.url}`, details: {} });
+  });
+  // Everything a request does, down to the event metadata and log lines, carries its correlation id.
+  app.addHook('onRequest', (request, _reply, done) => runWithCorrelation(request.id, done));
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-correlation-id', request.id);
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const results = await Promise.all(deps.readiness.map(async (r) => {
+      try {
+        const status = await withTimeout(r.check(), READINESS_TIMEOUT_MS);
+        return { name: r.name, ready: true, status };
+      } catch (error) {
+        return { name: r.name, ready: false, status: (error as Error).message };
+      }
+    }));
+    const ready = results.every((r) => r.ready);
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: results });
+  });
+  app.get('/metrics', async (_request, reply) => {
+    return reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+  for (const plugin of deps.plugins ?? []) await app.register(plugin);
+  return app;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    promise.then((value) => { clearTimeout(timer); resolve(value); }, (error: unknown) => { clearTimeout(timer); reject(error instanceof Error ? error : new Error(String(error))); });
+  });
+}

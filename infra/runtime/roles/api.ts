@@ -1,0 +1,23 @@
+// Role `api`: the command HTTP API over a trading service built from the backends. The server itself
+// (health, readiness, metrics, other roles' plugins) is assembled by startLedger.
+import { commandApiPlugin } from '../../../commands/http/index.ts';
+import { createQuoteBook } from '../../../commands/market-data/quote-book.ts';
+import { createTradingService } from '../../../commands/trading/index.ts';
+import { createTokenVerifier } from '../../auth/index.ts';
+import { registerRole } from '../roles.ts';
+
+registerRole('api', async ({ config, logger, backends }) => {
+  const tradingService = createTradingService({
+    eventStore: backends.eventStore,
+    keyValue: backends.keyValue,
+    quotes: createQuoteBook(backends.keyValue),
+    source: 'api',
+  });
+  const plugin = commandApiPlugin({
+    tradingService,
+    keyValue: backends.keyValue,
+    auth: { verifyToken: createTokenVerifier(config.jwt), rateLimitPerSecond: config.rateLimitPerSecond },
+  });
+  logger.info({ role: 'api', jwt: config.jwt.algorithm, rateLimitPerSecond: config.rateLimitPerSecond }, 'command API at /v1, OpenAPI at /docs');
+  return { plugins: [plugin], async stop() { /* in-flight requests finish when the server closes; the service holds no resources */ } };
+});

@@ -1,0 +1,33 @@
+// Role `broker`: the paper broker executes accepted orders and reports fills back as commands, and the
+// emergency stop's sweep cancels working orders in a stopped scope. Both follow the log, so one broker
+// process serves every api process.
+import { createQuoteBook } from '../../../commands/market-data/quote-book.ts';
+import { BrokerReactor, PaperBroker, StopSweep, createTradingService } from '../../../commands/trading/index.ts';
+import { registerRole } from '../roles.ts';
+
+registerRole('broker', async ({ config, logger, backends }) => {
+  const log = logger.child({ role: 'broker' });
+  const service = createTradingService({
+    eventStore: backends.eventStore,
+    keyValue: backends.keyValue,
+    quotes: createQuoteBook(backends.keyValue),
+    source: 'broker',
+  });
+  const sweep = new StopSweep({ eventStore: backends.eventStore, service, logger: log.child({ process: 'stop-sweep' }) });
+  const reactor = new BrokerReactor({
+    eventStore: backends.eventStore,
+    keyValue: backends.keyValue,
+    service,
+    logger: log.child({ process: 'paper-broker' }),
+    broker: (controlsFor) => new PaperBroker({ slippagePriceUnits: config.brokerSlippageUnits, latencyMs: config.brokerLatencyMs, controlsFor }),
+  });
+  sweep.start();
+  await reactor.start();
+  log.info({ slippageUnits: String(config.brokerSlippageUnits), latencyMs: config.brokerLatencyMs }, 'paper broker and stop sweep following the log');
+  return {
+    async stop() {
+      await sweep.stop();
+      await reactor.stop();
+    },
+  };
+});

@@ -1,0 +1,50 @@
+// The projector role: every projection, applied from the event store into the read-model database
+// (schema `read`), one active instance per projection across processes. On the PostgreSQL event store
+// lag is counted in SQL (no decoding); other stores use the generic probe.
+import type { EventFilter } from '../../../domain/ports/event-store.ts';
+import { ALL_PROJECTIONS, startProjector, type LagProbe } from '../../../projections/index.ts';
+import type { Config } from '../../config/config.ts';
+import type { SqlClient } from '../../sql/client.ts';
+import { registerRole } from '../roles.ts';
+
+/** The schema `openBackends` gives the PostgreSQL event store. */
+export const EVENT_STORE_SCHEMA = 'es';
+
+const usesSqlStore = (config: Config) => config.eventStore === 'postgres' || config.eventStore === 'pglite';
+
+function filterSql(filter: EventFilter | undefined, first: number): [string, unknown[]] {
+  return filter?.eventTypes ? [`and type = any($${first}::text[])`, [[...filter.eventTypes]]] : ['', []];
+}
+
+/** Bounded count of the events after a checkpoint, and the oldest one's record time, in one query. */
+export const postgresLagProbe = (sql: SqlClient, schema = EVENT_STORE_SCHEMA): LagProbe => async (after, filter, bound) => {
+  const [where, params] = filterSql(filter, 3);
+  const { rows } = await sql.query<{ n: string; oldest: Date | null }>(
+    `select count(*)::text as n, min(recorded_at) as oldest from (
+       select recorded_at from ${schema}.events where position > $1::bigint ${where} order by position limit $2) e`,
+    [(after ?? -1n).toString(), bound + 1, ...params],
+  );
+  const n = Number(rows[0]?.n ?? 0);
+  return { events: Math.min(n, bound), capped: n > bound, oldestRecordedAt: rows[0]?.oldest ? new Date(rows[0].oldest) : undefined };
+};
+
+/** How many events a rebuild will replay, for its ETA. */
+export const postgresEventCounter = (sql: SqlClient, schema = EVENT_STORE_SCHEMA) => async (filter: EventFilter | undefined): Promise<number> => {
+  const [where, params] = filterSql(filter, 1);
+  const { rows } = await sql.query<{ n: string }>(`select count(*)::text as n from ${schema}.events where true ${where}`, params);
+  return Number(rows[0]?.n ?? 0);
+};
+
+registerRole('projector', async ({ config, logger, metrics, backends }) => {
+  const projector = await startProjector({
+    sql: backends.sql,
+    store: backends.eventStore,
+    projections: ALL_PROJECTIONS,
+    lagProbe: usesSqlStore(config) ? postgresLagProbe(backends.sql) : undefined,
+    gauges: { lagEvents: metrics.projectionLagEvents, lagSeconds: metrics.projectionLagSeconds },
+    logger: logger.child({ role: 'projector' }),
+  });
+  return { stop: () => projector.stop() };
+});
+
+export { usesSqlStore };

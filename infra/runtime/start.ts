@@ -1,0 +1,67 @@
+// Starts the ledger: backends, the roles this process runs, then the HTTP server. Shuts down in order:
+// stop intake (HTTP, consumers), let in-flight work finish, then close the stores.
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config/config.ts';
+import { buildApp } from '../http/app.ts';
+import { createLogger, type Logger } from '../logging/logger.ts';
+import { createMetrics } from '../metrics/metrics.ts';
+import { openBackends, type Backends } from './backends.ts';
+import { loadRoleModules } from './load-roles.ts';
+import { startersFor, type RunningRole } from './roles.ts';
+
+export interface RunningLedger {
+  readonly app: FastifyInstance | undefined;
+  readonly url: string | undefined;
+  readonly backends: Backends;
+  readonly logger: Logger;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Delete the embedded data directory first. */
+  readonly fresh?: boolean;
+  readonly logger?: Logger;
+}
+
+export async function startLedger(config: Config, options: StartOptions = {}): Promise<RunningLedger> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  if (options.fresh) {
+    if (config.databaseUrl) logger.warn('--fresh only resets embedded data under DATA_DIR; an external database is left as it is');
+    else await rm(path.join(config.dataDir, 'pglite'), { recursive: true, force: true });
+  }
+  await loadRoleModules();
+  const metrics = createMetrics();
+  const backends = await openBackends(config, logger);
+  const roles: RunningRole[] = [];
+  let app: FastifyInstance | undefined;
+  let url: string | undefined;
+  try {
+    const context = { config, logger, metrics, backends };
+    for (const role of config.roles) {
+      for (const start of startersFor(role)) roles.push(await start(context));
+    }
+    // Every process serves /healthz, /readyz and /metrics; the routes of the roles it runs come with them.
+    app = await buildApp({ logger, metrics, readiness: backends.readiness, plugins: roles.flatMap((r) => r.plugins ?? []) });
+    url = await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await stopAll(app, roles, backends);
+    throw error;
+  }
+  logger.info({ roles: config.roles, url }, 'ledger started');
+  let stopping: Promise<void> | undefined;
+  return {
+    app,
+    url,
+    backends,
+    logger,
+    stop: () => (stopping ??= stopAll(app, roles, backends).then(() => logger.info('ledger stopped'))),
+  };
+}
+
+async function stopAll(app: FastifyInstance | undefined, roles: readonly RunningRole[], backends: Backends): Promise<void> {
+  await app?.close(); // stop intake: no new requests; in-flight ones finish
+  for (const role of [...roles].reverse()) await role.stop();
+  await backends.close();
+}

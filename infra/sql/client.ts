@@ -1,0 +1,34 @@
+// One small SQL client interface over a `pg` pool (PostgreSQL, TimescaleDB) and PGlite (embedded), so the
+// event store and the projections run unchanged on both. Parameters are positional ($1, $2, ...).
+// 64-bit integers should be selected as text (`col::text`) and converted with BigInt: the two drivers
+// parse int8 differently.
+
+export interface SqlResult<Row> {
+  readonly rows: Row[];
+  readonly rowCount: number;
+}
+
+export interface SqlExecutor {
+  query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<SqlResult<Row>>;
+}
+
+export type Notification = (payload: string) => void;
+
+export interface SqlClient extends SqlExecutor {
+  readonly dialect: 'postgres' | 'pglite';
+  /** Runs `work` in one transaction on one connection; commits when it resolves, rolls back when it throws. */
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /** Runs several statements separated by semicolons (migrations). No parameters. */
+  exec(sql: string): Promise<void>;
+  /** LISTEN on a channel; returns an unsubscribe function. */
+  listen(channel: string, onNotify: Notification): Promise<() => Promise<void>>;
+  /** Runs `work` holding one dedicated connection (advisory locks are per session). */
+  withConnection<T>(work: (conn: SqlExecutor) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Quotes an SQL identifier (schema or table name) that comes from configuration, never from users. */
+export function quoteIdent(name: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`refusing unsafe SQL identifier ${JSON.stringify(name)}`);
+  return `"${name}"`;
+}

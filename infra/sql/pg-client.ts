@@ -1,0 +1,82 @@
+import pg from 'pg';
+import type { Notification, SqlClient, SqlExecutor, SqlResult } from './client.ts';
+
+export interface PgClientOptions {
+  readonly connectionString: string;
+  readonly max?: number;
+  readonly applicationName?: string;
+}
+
+// Statements are prepared once per connection under a name derived from their text: parsing and
+// planning a statement on every call costs more than the insert itself on a hot path.
+const statementNames = new Map<string, string>();
+const prepared = (text: string, params?: readonly unknown[]): pg.QueryConfig => {
+  let name = statementNames.get(text);
+  if (!name) statementNames.set(text, (name = `ng_${statementNames.size}`));
+  return { name, text, values: params as unknown[] | undefined };
+};
+
+const asResult = <Row>(result: pg.QueryResult): SqlResult<Row> => ({ rows: result.rows as Row[], rowCount: result.rowCount ?? 0 });
+
+export function createPgClient(options: PgClientOptions): SqlClient {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? 20,
+    application_name: options.applicationName ?? 'nicegold-ledger',
+  });
+  // An idle client that loses its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  const listeners: pg.PoolClient[] = [];
+
+  return {
+    dialect: 'postgres',
+    async query<Row>(text: string, params?: readonly unknown[]) {
+      return asResult<Row>(await pool.query(params === undefined ? text : prepared(text, params)));
+    },
+    async exec(sql: string) {
+      await pool.query(sql);
+    },
+    async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work({ query: async <Row>(text: string, params?: readonly unknown[]) => asResult<Row>(await client.query(params === undefined ? text : prepared(text, params))) });
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async withConnection<T>(work: (conn: SqlExecutor) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        return await work({ query: async <Row>(text: string, params?: readonly unknown[]) => asResult<Row>(await client.query(params === undefined ? text : prepared(text, params))) });
+      } finally {
+        client.release();
+      }
+    },
+    async listen(channel: string, onNotify: Notification) {
+      const client = await pool.connect();
+      listeners.push(client);
+      const handler = (message: pg.Notification) => {
+        if (message.channel === channel) onNotify(message.payload ?? '');
+      };
+      client.on('notification', handler);
+      await client.query(`LISTEN ${channel}`);
+      return async () => {
+        client.off('notification', handler);
+        await client.query(`UNLISTEN ${channel}`).catch(() => undefined);
+        const index = listeners.indexOf(client);
+        if (index >= 0) listeners.splice(index, 1);
+        client.release();
+      };
+    },
+    async close() {
+      for (const client of listeners.splice(0)) client.release();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,178 @@
+// Runs projections against the event store and the read-model database: one worker per projection,
+// one lock session for all of them, and a status loop that records lag and notices rebuild requests.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { EventStore } from '../../domain/ports/event-store.ts';
+import { loadCheckpoint } from './checkpoint.ts';
+import { DEFAULT_LAG_BOUND, filterOf, lagSeconds, storeLagProbe, type LagProbe } from './lag.ts';
+import { openLockSession, type LockSession } from './lock-session.ts';
+import { detectFeatures, ensureEngineTables, migrateProjection } from './schema.ts';
+import type { Projection, ReadModelSql, SqlFeatures } from './types.ts';
+import { ProjectionWorker, type ProjectorLogger } from './worker.ts';
+
+export interface LagGauge {
+  set(labels: { projection: string }, value: number): void;
+}
+
+export interface ProjectorOptions {
+  readonly sql: ReadModelSql;
+  readonly store: EventStore;
+  readonly projections: readonly Projection[];
+  readonly batchSize?: number;
+  readonly standbyPollMs?: number;
+  readonly statusIntervalMs?: number;
+  readonly lagBound?: number;
+  readonly lagProbe?: LagProbe;
+  readonly gauges?: { readonly lagEvents: LagGauge; readonly lagSeconds: LagGauge };
+  readonly logger?: ProjectorLogger;
+  readonly holder?: string;
+  readonly features?: SqlFeatures;
+}
+
+export interface RunningProjector {
+  readonly holder: string;
+  /** Names of the projections this instance is applying now. */
+  active(): string[];
+  /** Resolves once `name` has applied everything up to `position`. */
+  waitFor(name: string, position: bigint, timeoutMs?: number): Promise<void>;
+  /** Finishes the batch in flight, records status, releases the locks. */
+  stop(): Promise<void>;
+}
+
+const silent: ProjectorLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function startProjector(options: ProjectorOptions): Promise<RunningProjector> {
+  const { sql, store } = options;
+  const logger = options.logger ?? silent;
+  await ensureEngineTables(sql);
+  const features = options.features ?? (await detectFeatures(sql));
+  for (const projection of options.projections) await migrateProjection(sql, projection, features);
+  const holder = options.holder ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  let session: LockSession | undefined = await openLockSession(sql);
+  const context = {
+    sql, store, features, logger,
+    batchSize: options.batchSize ?? 1_000,
+    standbyPollMs: options.standbyPollMs ?? 1_000,
+    session: () => session,
+  };
+  const workers = options.projections.map((projection) => new ProjectionWorker(projection, context));
+  const running = workers.map((worker) => worker.run());
+  const status = new StatusLoop(sql, workers, holder, {
+    probe: options.lagProbe ?? storeLagProbe(store),
+    bound: options.lagBound ?? DEFAULT_LAG_BOUND,
+    gauges: options.gauges,
+    logger,
+    onSessionLost: async () => {
+      const lost = session;
+      session = undefined;
+      await Promise.all(workers.map((worker) => worker.loseLock()));
+      await lost?.close().catch(() => undefined);
+      session = await openLockSession(sql).catch(() => undefined);
+    },
+    ping: async () => { if (session) await session.ping(); else session = await openLockSession(sql); },
+  });
+  status.start(options.statusIntervalMs ?? 1_000);
+  logger.info({ holder, projections: options.projections.map((p) => p.name), timescale: features.timescale }, 'projector started');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    holder,
+    active: () => workers.filter((w) => w.state === 'active').map((w) => w.projection.name),
+    async waitFor(name, position, timeoutMs = 30_000) {
+      const worker = workers.find((w) => w.projection.name === name);
+      if (!worker) throw new Error(`no projection named ${name}`);
+      const deadline = Date.now() + timeoutMs;
+      // A filtered projection's checkpoint stops at its last matching event: done when nothing it reads is left up to `position`.
+      const reached = async () => {
+        const at = worker.checkpoint?.position;
+        if (at !== undefined && at >= position) return true;
+        if (worker.state !== 'active' || worker.checkpoint === undefined) return false;
+        const page = await store.readAll({ after: at, filter: filterOf(worker.projection), maxCount: 1 });
+        const next = page.events[0];
+        // Past the horizon the store has not looked yet: an event there may still be ours.
+        return next === undefined ? (page.checkpoint ?? -1n) >= position : next.globalPosition > position;
+      };
+      while (!(await reached())) {
+        if (Date.now() > deadline) throw new Error(`projection ${name} did not reach ${position} within ${timeoutMs} ms (state ${worker.state})`);
+        await sleep(20);
+      }
+    },
+    stop: () => (stopping ??= (async () => {
+      const holding = workers.filter((w) => w.state !== 'standby');
+      await Promise.all(workers.map((worker) => worker.stop()));
+      await Promise.all(running);
+      await status.stop(holding);
+      await session?.close();
+      logger.info({ holder }, 'projector stopped');
+    })()),
+  };
+}
+
+interface StatusOptions {
+  readonly probe: LagProbe;
+  readonly bound: number;
+  readonly gauges: ProjectorOptions['gauges'];
+  readonly logger: ProjectorLogger;
+  readonly onSessionLost: () => Promise<void>;
+  readonly ping: () => Promise<void>;
+}
+
+class StatusLoop {
+  private timer: NodeJS.Timeout | undefined;
+  private round: Promise<void> = Promise.resolve();
+
+  constructor(private readonly sql: ReadModelSql, private readonly workers: readonly ProjectionWorker[], private readonly holder: string, private readonly options: StatusOptions) {}
+
+  start(intervalMs: number): void {
+    let busy = false;
+    // A round that outlasts the interval is not queued behind: the next one starts when it is done.
+    this.timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      this.round = this.tick().catch(() => undefined).finally(() => { busy = false; });
+    }, intervalMs);
+  }
+
+  /** Records a last status for the projections this instance was holding (a standby's would overwrite the holder's). */
+  async stop(holding: readonly ProjectionWorker[]): Promise<void> {
+    clearInterval(this.timer);
+    await this.round;
+    for (const worker of holding) await this.record(worker, true).catch(() => undefined);
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      await this.options.ping();
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'projection lock connection lost; every projection goes to standby');
+      await this.options.onSessionLost();
+      return;
+    }
+    for (const worker of this.workers) {
+      if (worker.state === 'standby' || worker.state === 'stopped') continue;
+      await this.record(worker, false).catch((error: unknown) => this.options.logger.warn({ projection: worker.projection.name, err: error }, 'could not record projection status'));
+    }
+  }
+
+  private async record(worker: ProjectionWorker, final: boolean): Promise<void> {
+    const name = worker.projection.name;
+    if (worker.state === 'active' && !final) {
+      const stored = await loadCheckpoint(this.sql, name);
+      if (stored.swapRequested) await worker.yieldToRebuild();
+    }
+    const position = worker.checkpoint?.position;
+    const lag = await this.options.probe(position, filterOf(worker.projection), this.options.bound);
+    const seconds = lagSeconds(lag, new Date());
+    this.options.gauges?.lagEvents.set({ projection: name }, lag.events);
+    this.options.gauges?.lagSeconds.set({ projection: name }, seconds);
+    await this.sql.query(
+      `insert into read.projection_status (projection, state, checkpoint, lag_events, lag_capped, lag_seconds, events_applied, holder, last_error, updated_at)
+       values ($1, $2, $3::bigint, $4, $5, $6, $7, $8, $9, now())
+       on conflict (projection) do update set state = excluded.state, checkpoint = excluded.checkpoint, lag_events = excluded.lag_events,
+         lag_capped = excluded.lag_capped, lag_seconds = excluded.lag_seconds, events_applied = excluded.events_applied,
+         holder = excluded.holder, last_error = excluded.last_error, updated_at = now()`,
+      [name, final ? 'stopped' : worker.state, position?.toString() ?? null, lag.events, lag.capped, seconds.toFixed(3), worker.applied, this.holder, worker.lastError ?? null],
+    );
+  }
+}

@@ -1,0 +1,35 @@
+// What every resolver gets: the caller, the read models, the hot cache, the live views and the limits.
+import type { Principal } from '../infra/auth/index.ts';
+import { AUTH_CODES, Unauthenticated } from '../infra/auth/index.ts';
+import type { AccountReads } from './accounts.ts';
+import type { HotCache } from './cache.ts';
+import type { DeskReads } from './desk.ts';
+import type { Instruments } from './format.ts';
+import type { QueryLimits } from './limits.ts';
+import type { LiveViews } from './live.ts';
+import type { MarketReads } from './market.ts';
+import type { SignalReads } from './signals.ts';
+
+export interface ReadServices {
+  readonly instruments: Instruments;
+  readonly market: MarketReads;
+  readonly accounts: AccountReads;
+  readonly desk: DeskReads;
+  readonly signals: SignalReads;
+  readonly hot: HotCache;
+  readonly live: LiveViews;
+  readonly limits: QueryLimits;
+}
+
+declare module 'mercurius' {
+  interface MercuriusContext {
+    /** Set from the bearer token (HTTP) or the connection_init payload (websocket). */
+    principal?: Principal;
+    read: ReadServices;
+  }
+}
+
+export function principalIn(context: { principal?: Principal }): Principal {
+  if (!context.principal) throw new Unauthenticated(AUTH_CODES.missingToken, 'send Authorization: Bearer <token>');
+  return context.principal;
+}

@@ -1,0 +1,113 @@
+// Resolvers: each checks who is asking, then reads through the read services. Fields that would query
+// once per parent (positions, trading state, KPIs, an order's fills and decision, an instrument's quote)
+// are loaders instead, batched per request.
+import type { IResolvers, MercuriusContext, MercuriusLoaders } from 'mercurius';
+import type { InstrumentSpec } from '../domain/market-data/index.ts';
+import { formatUnits } from '../domain/shared/money.ts';
+import { readableAccounts, requireReadableAccount } from './access.ts';
+import type { Account, Order } from './accounts.ts';
+import { principalIn } from './context.ts';
+import { pageSize } from './limits.ts';
+import type { Interval } from './market.ts';
+
+type Args = Record<string, unknown>;
+const str = (v: unknown) => v as string;
+const optStr = (v: unknown) => v as string | null | undefined;
+
+export const presentInstrument = (s: InstrumentSpec) => ({
+  symbol: s.symbol, description: s.description, quoteCurrency: s.quoteCurrency, tickSize: formatUnits(1n, s.priceScale), lotStep: formatUnits(1n, s.qtyScale),
+  contractSize: s.contractSize.toString(), minOrderLots: formatUnits(s.minOrderQty, s.qtyScale), maxOrderLots: formatUnits(s.maxOrderQty, s.qtyScale),
+});
+
+async function visibleAccounts(ctx: MercuriusContext): Promise<Account[]> {
+  const readable = readableAccounts(principalIn(ctx));
+  if (readable !== 'all' && readable.length === 0) return [];
+  return ctx.read.accounts.accounts(readable === 'all' ? undefined : readable);
+}
+
+export const resolvers: IResolvers = {
+  Query: {
+    instruments: (_root, _args, ctx: MercuriusContext) => { principalIn(ctx); return ctx.read.instruments.list().map(presentInstrument); },
+    instrument: (_root, args: Args, ctx: MercuriusContext) => {
+      principalIn(ctx);
+      const spec = ctx.read.instruments.spec(str(args.symbol));
+      return spec ? presentInstrument(spec) : null;
+    },
+    latestQuote: async (_root, args: Args, ctx: MercuriusContext) => { principalIn(ctx); return (await ctx.read.hot.latestQuotes([str(args.symbol)]))[0]; },
+    ticks: (_root, args: Args, ctx: MercuriusContext) => {
+      principalIn(ctx);
+      return ctx.read.market.ticks(str(args.symbol), str(args.from), str(args.to), pageSize(args.first as number, 500, ctx.read.limits), optStr(args.after));
+    },
+    candles: (_root, args: Args, ctx: MercuriusContext) => {
+      principalIn(ctx);
+      return ctx.read.market.candles(str(args.symbol), args.interval as Interval, str(args.from), str(args.to), pageSize(args.first as number, 500, ctx.read.limits));
+    },
+    accounts: (_root, _args, ctx: MercuriusContext) => visibleAccounts(ctx),
+    account: async (_root, args: Args, ctx: MercuriusContext) => {
+      requireReadableAccount(principalIn(ctx), str(args.id));
+      return (await ctx.read.accounts.accounts([str(args.id)]))[0] ?? null;
+    },
+    controlStates: (_root, _args, ctx: MercuriusContext) => { principalIn(ctx); return ctx.read.desk.controlStates(); },
+    projections: (_root, _args, ctx: MercuriusContext) => { principalIn(ctx); return ctx.read.desk.projections(); },
+    signals: (_root, args: Args, ctx: MercuriusContext) => {
+      principalIn(ctx);
+      const shadow = typeof args.shadow === 'boolean' ? args.shadow : null;
+      return ctx.read.signals.signals(str(args.model), str(args.from), str(args.to), shadow, pageSize(args.first as number, 100, ctx.read.limits));
+    },
+    modelVersions: (_root, args: Args, ctx: MercuriusContext) => { principalIn(ctx); return ctx.read.signals.modelVersions(optStr(args.name) ?? null); },
+  },
+  Account: {
+    orders: (account: Account, args: Args, ctx: MercuriusContext) =>
+      ctx.read.accounts.orders(account.id, args.status as string[] | null, pageSize(args.first as number, 50, ctx.read.limits), optStr(args.after)),
+    fills: (account: Account, args: Args, ctx: MercuriusContext) => ctx.read.accounts.fills(account.id, pageSize(args.first as number, 50, ctx.read.limits), optStr(args.after)),
+    riskDecisions: (account: Account, args: Args, ctx: MercuriusContext) =>
+      ctx.read.accounts.riskDecisions(account.id, pageSize(args.first as number, 50, ctx.read.limits), optStr(args.after), args.deniedOnly === true),
+    equityCurve: (account: Account, args: Args, ctx: MercuriusContext) =>
+      ctx.read.accounts.equityCurve(account, optStr(args.from), optStr(args.to), pageSize(args.first as number, 500, ctx.read.limits)),
+  },
+  Subscription: {
+    quotes: { subscribe: (_root: unknown, args: Args, ctx: MercuriusContext) => { principalIn(ctx); return ctx.read.live.quotes(str(args.symbol)); }, resolve: (payload: unknown) => payload },
+    formingCandle: {
+      subscribe: (_root: unknown, args: Args, ctx: MercuriusContext) => { principalIn(ctx); return ctx.read.live.formingCandle(str(args.symbol), args.interval as Interval); },
+      resolve: (payload: unknown) => payload,
+    },
+    orders: accountFeed((ctx, id) => ctx.read.live.orders(id)),
+    fills: accountFeed((ctx, id) => ctx.read.live.fills(id)),
+    positions: accountFeed((ctx, id) => ctx.read.live.positions(id)),
+    riskDecisions: accountFeed((ctx, id) => ctx.read.live.riskDecisions(id)),
+    controlStates: { subscribe: (_root: unknown, _args: Args, ctx: MercuriusContext) => { principalIn(ctx); return ctx.read.live.controlStates(); }, resolve: (payload: unknown) => payload },
+  },
+};
+
+function accountFeed(open: (ctx: MercuriusContext, accountId: string) => Promise<AsyncIterableIterator<unknown>>) {
+  return {
+    subscribe: (_root: unknown, args: Args, ctx: MercuriusContext) => {
+      requireReadableAccount(principalIn(ctx), str(args.accountId));
+      return open(ctx, str(args.accountId));
+    },
+    resolve: (payload: unknown) => payload,
+  };
+}
+
+type Query<T> = { obj: T; params: Args };
+
+export const loaders: MercuriusLoaders = {
+  Account: {
+    positions: async (queries: Query<Account>[], ctx: MercuriusContext) => {
+      const byAccount = await ctx.read.hot.positions([...new Set(queries.map((q) => q.obj.id))]);
+      return queries.map((q) => byAccount.get(q.obj.id) ?? []);
+    },
+    tradingState: (queries: Query<Account>[], ctx: MercuriusContext) => ctx.read.accounts.tradingStates(queries.map((q) => q.obj.id)),
+    kpis: (queries: Query<Account>[], ctx: MercuriusContext) => ctx.read.accounts.kpis(queries.map((q) => q.obj)),
+  },
+  Order: {
+    fills: async (queries: Query<Order>[], ctx: MercuriusContext) => {
+      const byOrder = await ctx.read.accounts.fillsOfOrders(queries.map((q) => q.obj.id));
+      return queries.map((q) => byOrder.get(q.obj.id) ?? []);
+    },
+    riskDecision: (queries: Query<Order>[], ctx: MercuriusContext) => ctx.read.accounts.decisionsOfOrders(queries.map((q) => q.obj.id)),
+  },
+  Instrument: {
+    latestQuote: (queries: Query<{ symbol: string }>[], ctx: MercuriusContext) => ctx.read.hot.latestQuotes(queries.map((q) => q.obj.symbol)),
+  },
+};

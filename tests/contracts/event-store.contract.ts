@@ -1,0 +1,272 @@
+// The one contract every EventStore adapter passes. Each test uses its own stream prefix, so the suite
+// also runs against a store that holds other data (a shared EventStoreDB).
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ExpectedRevisionConflict, type EventStore, type NewEvent, type RecordedEvent,
+} from '../../domain/ports/event-store.ts';
+import { LedgerError } from '../../domain/shared/errors.ts';
+
+export interface StoreUnderTest {
+  readonly store: EventStore;
+  cleanup(): Promise<void>;
+}
+
+export const event = (type = 'Tested', data: Record<string, unknown> = {}, extra: Partial<NewEvent> = {}): NewEvent =>
+  ({ eventId: randomUUID(), type, data: data as NewEvent['data'], ...extra });
+
+const prefix = () => `ct${randomUUID().slice(0, 8)}`;
+
+async function collect(store: EventStore, count: number, options: Parameters<EventStore['subscribe']>[0]): Promise<RecordedEvent[]> {
+  const subscription = store.subscribe(options);
+  const seen: RecordedEvent[] = [];
+  for await (const e of subscription) {
+    seen.push(e);
+    if (seen.length >= count) break;
+  }
+  await subscription.close();
+  return seen;
+}
+
+async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
+  const error: unknown = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error, `expected a refusal with code ${code}`).toBeInstanceOf(LedgerError);
+  expect((error as LedgerError).code).toBe(code);
+}
+
+export interface ContractOptions {
+  /**
+   * Whether the backend refuses an event id recorded before at another place. PostgreSQL enforces a
+   * global unique index; EventStoreDB deduplicates only a retry at the same expected revision.
+   */
+  readonly uniqueEventIdsAcrossStreams?: boolean;
+}
+
+export function describeEventStoreContract(name: string, makeStore: () => Promise<StoreUnderTest>, options: ContractOptions = {}): void {
+  const uniqueIds = options.uniqueEventIdsAcrossStreams ?? true;
+  describe(`EventStore contract: ${name}`, () => {
+    let store: EventStore;
+    let handle: StoreUnderTest;
+    beforeAll(async () => {
+      handle = await makeStore();
+      store = handle.store;
+    });
+    afterAll(async () => handle?.cleanup());
+
+    describe('expected revision', () => {
+      it('creates a stream with no_stream and refuses a second no_stream with the actual revision', async () => {
+        const stream = `${prefix()}-a`;
+        const first = await store.append(stream, [event(), event()], 'no_stream');
+        expect(first.nextRevision).toBe(1n);
+        expect(first.written).toBe(true);
+        const error = await store.append(stream, [event()], 'no_stream').catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ExpectedRevisionConflict);
+        expect((error as ExpectedRevisionConflict).actual).toBe(1n);
+        expect((error as ExpectedRevisionConflict).code).toBe('EVENT_STORE.EXPECTED_REVISION_CONFLICT');
+      });
+
+      it('appends at the exact revision and refuses a stale one', async () => {
+        const stream = `${prefix()}-b`;
+        await store.append(stream, [event()], 'no_stream');
+        expect((await store.append(stream, [event()], 0n)).nextRevision).toBe(1n);
+        const stale = await store.append(stream, [event()], 0n).catch((e: unknown) => e);
+        expect(stale).toBeInstanceOf(ExpectedRevisionConflict);
+        expect((stale as ExpectedRevisionConflict).actual).toBe(1n);
+        expect(await store.readStream(stream)).toHaveLength(2);
+      });
+
+      it('stream_exists refuses a missing stream; any appends anywhere', async () => {
+        const stream = `${prefix()}-c`;
+        const missing = await store.append(stream, [event()], 'stream_exists').catch((e: unknown) => e);
+        expect(missing).toBeInstanceOf(ExpectedRevisionConflict);
+        expect((missing as ExpectedRevisionConflict).actual).toBeUndefined();
+        expect((await store.append(stream, [event()], 'any')).nextRevision).toBe(0n);
+        expect((await store.append(stream, [event()], 'stream_exists')).nextRevision).toBe(1n);
+        expect((await store.append(stream, [event()], 'any')).nextRevision).toBe(2n);
+        const revision = await store.append(`${prefix()}-c2`, [event()], 5n).catch((e: unknown) => e);
+        expect(revision).toBeInstanceOf(ExpectedRevisionConflict);
+      });
+
+      it('lets exactly one of two racing appenders win each revision', async () => {
+        const stream = `${prefix()}-race`;
+        await store.append(stream, [event()], 'no_stream');
+        for (let revision = 0n; revision < 10n; revision += 1n) {
+          const results = await Promise.allSettled([store.append(stream, [event('A')], revision), store.append(stream, [event('B')], revision)]);
+          expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+          const loser = results.find((r) => r.status === 'rejected');
+          expect((loser as PromiseRejectedResult).reason).toBeInstanceOf(ExpectedRevisionConflict);
+        }
+        const events = await store.readStream(stream);
+        expect(events.map((e) => e.revision)).toEqual(Array.from({ length: 11 }, (_, i) => BigInt(i)));
+      });
+    });
+
+    describe('reading', () => {
+      it('reads a stream forwards and backwards from a revision with a max count', async () => {
+        const stream = `${prefix()}-read`;
+        await store.append(stream, Array.from({ length: 10 }, (_, i) => event('Counted', { i })), 'no_stream');
+        const forwards = await store.readStream(stream, { fromRevision: 3n, maxCount: 4 });
+        expect(forwards.map((e) => e.data.i)).toEqual([3, 4, 5, 6]);
+        const backwards = await store.readStream(stream, { direction: 'backwards', fromRevision: 8n, maxCount: 3 });
+        expect(backwards.map((e) => e.data.i)).toEqual([8, 7, 6]);
+        const last = await store.readStream(stream, { direction: 'backwards', maxCount: 1 });
+        expect(last[0]?.revision).toBe(9n);
+        expect(await store.readStream(`${prefix()}-none`)).toEqual([]);
+      });
+
+      it('records the envelope: ids, type, schema version, stream, revision, positions and times', async () => {
+        const stream = `${prefix()}-env`;
+        const occurredAt = new Date('2026-01-02T03:04:05.678Z');
+        const input = event('Enveloped', { x: 1 }, { schemaVersion: 3, occurredAt, metadata: { correlationId: 'c-1', actor: { userId: 'u1', role: 'trader' } } });
+        const result = await store.append(stream, [input], 'no_stream');
+        const [recorded] = await store.readStream(stream);
+        expect(recorded).toMatchObject({ eventId: input.eventId, type: 'Enveloped', schemaVersion: 3, streamId: stream, revision: 0n, data: { x: 1 } });
+        expect(recorded!.globalPosition).toBe(result.position);
+        expect(recorded!.occurredAt.toISOString()).toBe(occurredAt.toISOString());
+        expect(recorded!.recordedAt).toBeInstanceOf(Date);
+        expect(recorded!.metadata).toMatchObject({ correlationId: 'c-1', actor: { userId: 'u1', role: 'trader' } });
+      });
+
+      it('pages through readAll in position order with a stream prefix and type filter', async () => {
+        const p = prefix();
+        for (let i = 0; i < 5; i += 1) await store.append(`${p}-s${i}`, [event('Kept', { i }), event('Dropped', { i })], 'no_stream');
+        await store.append(`${prefix()}-other`, [event('Kept')], 'no_stream');
+        const seen: RecordedEvent[] = [];
+        let after: bigint | undefined;
+        for (let pages = 0; pages < 20; pages += 1) {
+          const page = await store.readAll({ after, filter: { streamPrefix: p, eventTypes: ['Kept'] }, maxCount: 2 });
+          expect(page.events.length).toBeLessThanOrEqual(2);
+          seen.push(...page.events);
+          after = page.checkpoint;
+          if (!page.hasMore) break;
+        }
+        expect(seen.map((e) => e.data.i)).toEqual([0, 1, 2, 3, 4]);
+        expect(seen.every((e) => e.type === 'Kept' && e.streamId.startsWith(p))).toBe(true);
+        const positions = seen.map((e) => e.globalPosition);
+        expect([...positions].sort((a, b) => (a < b ? -1 : 1))).toEqual(positions);
+      });
+    });
+
+    describe('subscriptions', () => {
+      it('delivers every event of 8 concurrent writers exactly once, in position order, while they write', async () => {
+        const p = prefix();
+        const perWriter = 40;
+        const received = collect(store, 8 * perWriter, { filter: { streamPrefix: p }, batchSize: 37 });
+        await Promise.all(Array.from({ length: 8 }, async (_, writer) => {
+          for (let i = 0; i < perWriter; i += 2) {
+            await store.append(`${p}-w${writer}`, [event('Written', { writer, i }), event('Written', { writer, i: i + 1 })], i === 0 ? 'no_stream' : BigInt(i - 1));
+          }
+        }));
+        const events = await received;
+        expect(events).toHaveLength(8 * perWriter);
+        expect(new Set(events.map((e) => e.eventId)).size).toBe(8 * perWriter);
+        for (let i = 1; i < events.length; i += 1) expect(events[i]!.globalPosition > events[i - 1]!.globalPosition).toBe(true);
+        for (let writer = 0; writer < 8; writer += 1) {
+          expect(events.filter((e) => e.data.writer === writer).map((e) => e.data.i)).toEqual(Array.from({ length: perWriter }, (_, i) => i));
+        }
+      });
+
+      it('catches up from the start, then goes live', async () => {
+        const p = prefix();
+        await store.append(`${p}-x`, [event('Old', { n: 1 }), event('Old', { n: 2 })], 'no_stream');
+        const received = collect(store, 3, { filter: { streamPrefix: p } });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await store.append(`${p}-x`, [event('New', { n: 3 })], 1n);
+        expect((await received).map((e) => e.data.n)).toEqual([1, 2, 3]);
+      });
+
+      it('resumes after the last position the consumer handled, without repeats or gaps', async () => {
+        const p = prefix();
+        await store.append(`${p}-r`, Array.from({ length: 10 }, (_, n) => event('Step', { n })), 'no_stream');
+        const firstPart = await collect(store, 4, { filter: { streamPrefix: p }, batchSize: 3 });
+        const checkpoint = firstPart[firstPart.length - 1]!.globalPosition;
+        const rest = await collect(store, 6, { after: checkpoint, filter: { streamPrefix: p } });
+        expect([...firstPart, ...rest].map((e) => e.data.n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      });
+
+      it('filters by event type', async () => {
+        const p = prefix();
+        await store.append(`${p}-f`, [event('Skip'), event('Take', { n: 1 }), event('Skip'), event('Take', { n: 2 })], 'no_stream');
+        const taken = await collect(store, 2, { filter: { streamPrefix: p, eventTypes: ['Take'] } });
+        expect(taken.map((e) => e.data.n)).toEqual([1, 2]);
+      });
+
+      it('ends a waiting iteration when closed', async () => {
+        const subscription = store.subscribe({ filter: { streamPrefix: prefix() } });
+        const iterator = subscription[Symbol.asyncIterator]();
+        const next = iterator.next();
+        await subscription.close();
+        expect((await next).done).toBe(true);
+      });
+    });
+
+    describe('idempotent retry', () => {
+      it('answers a repeated append of the same event ids at the same place without writing', async () => {
+        const stream = `${prefix()}-idem`;
+        const batch = [event('Once', { n: 1 }), event('Once', { n: 2 })];
+        const first = await store.append(stream, batch, 'no_stream');
+        const again = await store.append(stream, batch, 'no_stream');
+        expect(again).toEqual({ ...first, written: false });
+        const anyAgain = await store.append(stream, batch, 'any');
+        expect(anyAgain.written).toBe(false);
+        expect(await store.readStream(stream)).toHaveLength(2);
+      });
+
+      it.skipIf(!uniqueIds)(`refuses the same event ids at another place${uniqueIds ? '' : ' (skipped: this backend does not index event ids across streams)'}`, async () => {
+        const stream = `${prefix()}-idem2`;
+        const batch = [event('Once')];
+        await store.append(stream, batch, 'no_stream');
+        await store.append(stream, [event()], 0n);
+        await expect(store.append(stream, batch, 1n)).rejects.toBeInstanceOf(LedgerError);
+        await expect(store.append(`${prefix()}-elsewhere`, batch, 'any')).rejects.toBeInstanceOf(LedgerError);
+        expect(await store.readStream(stream)).toHaveLength(2);
+      });
+    });
+
+    describe('payloads', () => {
+      it('keeps large payloads, unicode and bigints exactly', async () => {
+        const stream = `${prefix()}-payload`;
+        const big = 'ทองคำ 金 🪙 Ünïcødé — '.repeat(30_000);
+        const data = {
+          big,
+          nul: 'before\u0000after',
+          rtl: 'الذهب',
+          amount: 123456789012345678901234567890n,
+          negative: -9007199254740993n,
+          nested: { list: [1, 'two', null, true, { deep: 2n ** 70n }] },
+        };
+        await store.append(stream, [event('Heavy', data)], 'no_stream');
+        const [recorded] = await store.readStream(stream);
+        expect(recorded!.data).toEqual(data);
+        expect(typeof recorded!.data.amount).toBe('bigint');
+      });
+    });
+
+    describe('bad input is refused and nothing is written', () => {
+      const cases: Array<[string, string, (stream: string) => Promise<unknown>]> = [
+        ['an empty stream name', 'EVENT_STORE.INVALID_STREAM_ID', () => store.append('', [event()], 'any')],
+        ['an over-long stream name', 'EVENT_STORE.INVALID_STREAM_ID', () => store.append('x'.repeat(201), [event()], 'any')],
+        ['no events', 'EVENT_STORE.NO_EVENTS', (s) => store.append(s, [], 'any')],
+        ['an event without a type', 'EVENT_STORE.MISSING_EVENT_TYPE', (s) => store.append(s, [{ eventId: randomUUID(), data: {} } as unknown as NewEvent], 'any')],
+        ['a negative revision', 'EVENT_STORE.INVALID_EXPECTED_REVISION', (s) => store.append(s, [event()], -1n)],
+        ['a function in the data', 'EVENT_STORE.NOT_SERIALIZABLE', (s) => store.append(s, [event('T', { f: () => 1 })], 'any')],
+        ['NaN in the data', 'EVENT_STORE.NOT_SERIALIZABLE', (s) => store.append(s, [event('T', { n: Number.NaN })], 'any')],
+        ['an unsafe integer in the data', 'EVENT_STORE.NOT_SERIALIZABLE', (s) => store.append(s, [event('T', { n: 2 ** 60 })], 'any')],
+        ['a circular structure', 'EVENT_STORE.NOT_SERIALIZABLE', (s) => {
+          const loop: Record<string, unknown> = {};
+          loop.self = loop;
+          return store.append(s, [event('T', loop)], 'any');
+        }],
+        ['a bad event id', 'EVENT_STORE.INVALID_EVENT_ID', (s) => store.append(s, [event('T', {}, { eventId: 'not-a-uuid' })], 'any')],
+        ['one good and one bad event', 'EVENT_STORE.NOT_SERIALIZABLE', (s) => store.append(s, [event('Good'), event('T', { d: new Date() })], 'any')],
+        ['a negative read revision', 'EVENT_STORE.INVALID_REVISION', (s) => store.readStream(s, { fromRevision: -1n })],
+        ['a zero max count', 'EVENT_STORE.INVALID_MAX_COUNT', () => store.readAll({ maxCount: 0 })],
+      ];
+      it.each(cases)('refuses %s', async (_label, code, attempt) => {
+        const stream = `${prefix()}-bad`;
+        await expectCode(attempt(stream), code);
+        expect(await store.readStream(stream)).toEqual([]);
+      });
+    });
+  });
+}

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import type { RecordedEvent } from '../../../domain/ports/event-store.ts';
+import { PostgresEventStore } from '../../../infra/event-store/postgres.ts';
+import { appendSql } from '../../../infra/event-store/postgres-schema.ts';
+import { createPgClient } from '../../../infra/sql/pg-client.ts';
+import { createPgliteClient } from '../../../infra/sql/pglite-client.ts';
+import { describeEventStoreContract, event } from '../../contracts/event-store.contract.ts';
+import { postgresService, TEST_DATABASE_URL, uniqueName } from '../../support/services.ts';
+
+const postgres = await postgresService();
+
+describeEventStoreContract('PGlite (embedded)', async () => {
+  const sql = await createPgliteClient();
+  const store = await PostgresEventStore.create(sql);
+  return { store, cleanup: async () => { await store.close(); await sql.close(); } };
+});
+
+describe.skipIf(!postgres.available)(`PostgreSQL event store${postgres.skipReason}`, () => {
+  describeEventStoreContract('PostgreSQL 15', async () => {
+    const schema = uniqueName('es_ct');
+    const sql = createPgClient({ connectionString: TEST_DATABASE_URL });
+    const store = await PostgresEventStore.create(sql, { schema });
+    return { store, cleanup: async () => { await store.close(); await sql.exec(`drop schema ${schema} cascade`); await sql.close(); } };
+  });
+
+  it('never lets a reader skip an event whose transaction commits after a later-numbered one', async () => {
+    const schema = uniqueName('es_late');
+    const sql = createPgClient({ connectionString: TEST_DATABASE_URL });
+    const store = await PostgresEventStore.create(sql, { schema });
+    try {
+      let releaseSlow!: () => void;
+      const slowMayCommit = new Promise<void>((resolve) => { releaseSlow = resolve; });
+      let slowAppended!: () => void;
+      const slowHasAppended = new Promise<void>((resolve) => { slowAppended = resolve; });
+      // The slow writer takes its transaction id (and so its positions) first, then holds its commit.
+      const slow = sql.transaction(async (tx) => {
+        await tx.query(appendSql(schema, 'no_stream'), ['late-1', [event().eventId], ['Slow'], [1], ['{}'], ['{}'], [new Date().toISOString()]]);
+        slowAppended();
+        await slowMayCommit;
+      });
+      await slowHasAppended;
+      const fast = await store.append('late-2', [event('Fast')], 'no_stream');
+      const during = await store.readAll();
+      expect(during.events.map((e) => e.type)).not.toContain('Fast'); // hidden behind the in-flight writer
+      const subscription = store.subscribe({ after: during.checkpoint });
+      const iterator = subscription[Symbol.asyncIterator]();
+      const first = iterator.next();
+      releaseSlow();
+      await slow;
+      const second = iterator.next();
+      const delivered: RecordedEvent[] = [(await first).value as RecordedEvent, (await second).value as RecordedEvent];
+      await subscription.close();
+      expect(delivered.map((e) => e.type)).toEqual(['Slow', 'Fast']);
+      expect(delivered[0]!.globalPosition < fast.position).toBe(true);
+    } finally {
+      await store.close();
+      await sql.exec(`drop schema ${schema} cascade`);
+      await sql.close();
+    }
+  });
+
+  it('is not held up by a long transaction that writes no events', async () => {
+    const schema = uniqueName('es_longtx');
+    const sql = createPgClient({ connectionString: TEST_DATABASE_URL });
+    const store = await PostgresEventStore.create(sql, { schema });
+    let finishReport!: () => void;
+    const reportMayFinish = new Promise<void>((resolve) => { finishReport = resolve; });
+    let reportStarted!: () => void;
+    const reportHasStarted = new Promise<void>((resolve) => { reportStarted = resolve; });
+    try {
+      // A report or a rebuild: a transaction that holds a transaction id and writes elsewhere.
+      const report = sql.transaction(async (tx) => {
+        await tx.query(`create table ${schema}.report as select 1 as n`);
+        reportStarted();
+        await reportMayFinish;
+      });
+      await reportHasStarted;
+      await store.append('longtx-1', [event('Visible')], 'no_stream');
+      const page = await store.readAll();
+      finishReport();
+      await report;
+      expect(page.events.map((e) => e.type)).toEqual(['Visible']);
+    } finally {
+      finishReport();
+      await store.close();
+      await sql.exec(`drop schema ${schema} cascade`);
+      await sql.close();
+    }
+  });
+
+  it('wakes a subscriber in another process through NOTIFY', async () => {
+    const schema = uniqueName('es_notify');
+    const writerSql = createPgClient({ connectionString: TEST_DATABASE_URL });
+    const readerSql = createPgClient({ connectionString: TEST_DATABASE_URL });
+    const writer = await PostgresEventStore.create(writerSql, { schema });
+    const reader = await PostgresEventStore.create(readerSql, { schema, idleRecheckMs: 120_000 });
+    try {
+      // The writer first appends while nobody listens (so it stops sending NOTIFY), then a reader starts.
+      const warm = await writer.append('notify-0', [event('Warm')], 'no_stream');
+      const subscription = reader.subscribe({ after: warm.position });
+      const iterator = subscription[Symbol.asyncIterator]();
+      const next = iterator.next();
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      const started = Date.now();
+      await writer.append('notify-1', [event('Woken')], 'no_stream');
+      const received = await next;
+      // Far below the 120 s idle recheck: the NOTIFY woke it, not a poll.
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(received.value.type).toBe('Woken');
+      await subscription.close();
+    } finally {
+      await writer.close();
+      await reader.close();
+      await writerSql.exec(`drop schema ${schema} cascade`);
+      await writerSql.close();
+      await readerSql.close();
+    }
+  });
+});

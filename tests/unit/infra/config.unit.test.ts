@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../../infra/config/config.ts';
+
+describe('configuration', () => {
+  it('runs on embedded defaults with nothing set', () => {
+    const config = loadConfig({}, '/srv/ledger');
+    expect(config).toMatchObject({ eventStore: 'pglite', port: 3000, logLevel: 'info', dataDir: '/srv/ledger/.data', natsUrl: undefined, redisUrl: undefined });
+    expect(config.roles).toEqual(['api', 'ingest', 'signals', 'broker', 'projector']);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ EVENT_STORE: 'mongo' }, 'EVENT_STORE'],
+    [{ EVENT_STORE: 'postgres' }, 'DATABASE_URL'],
+    [{ EVENT_STORE: 'eventstoredb' }, 'EVENTSTORE_URL'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ NATS_URL: 'not a url' }, 'NATS_URL'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ ROLES: 'api,trader' }, 'ROLES'],
+    [{ NODE_ENV: 'production' }, 'JWT_SECRET'],
+    [{ JWT_ALGORITHM: 'RS256' }, 'JWT_JWKS_URL'],
+    [{ EVENT_STORE: 'pglite', DATABASE_URL: 'postgres://db/x' }, 'EVENT_STORE'],
+  ])('fails at start naming the variable for %o', (env, variable) => {
+    const error = (() => { try { loadConfig(env); } catch (e) { return e; } return undefined; })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as Error).message).toMatch(new RegExp(`^${variable}: expected`));
+  });
+
+  it('accepts the production backends', () => {
+    const config = loadConfig({ EVENT_STORE: 'postgres', DATABASE_URL: 'postgres://u@db:5432/ledger', NATS_URL: 'nats://nats:4222', REDIS_URL: 'redis://redis:6379', ROLES: 'api, projector' });
+    expect(config).toMatchObject({ eventStore: 'postgres', databaseUrl: 'postgres://u@db:5432/ledger', roles: ['api', 'projector'] });
+  });
+});
