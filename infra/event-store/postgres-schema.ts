@@ -73,18 +73,29 @@ returning revision::text, position::text`;
 }
 
 /**
- * The horizon as a position: events below it are final. See the header for the rule. One statement, so
- * the snapshot is taken before the lock and activity views are read.
+ * The horizon as a position: events below it are final. See the header for the rule.
+ *
+ * The statement's snapshot is taken before anything runs; the lock table is then read once (one
+ * materialized scan of pg_locks, a consistent view) and both "who is running" (each transaction's
+ * exclusive lock on its own id) and "who is an appender" come from that same read. Reading them from two
+ * views at two moments let an appender that committed in between pass for a running non-appender, and a
+ * reader skipped its events. At commit a transaction releases its id lock before its advisory locks, so
+ * a view that shows the id lock of an appender also shows its appender lock.
  */
 export const HORIZON_CTE = `
 snap as materialized (select pg_current_snapshot() as s),
+locks as materialized (
+  select locktype, pid, transactionid::text::bigint as xid32, classid, objid, objsubid, mode, granted
+  from pg_locks where locktype in ('advisory', 'transactionid')
+),
 appender_pids as (
-  select pid from pg_locks
-  where locktype = 'advisory' and classid = ${APPENDER_LOCK[0]} and objid = ${APPENDER_LOCK[1]} and objsubid = 2
+  select pid from locks
+  where locktype = 'advisory' and classid = ${APPENDER_LOCK[0]} and objid = ${APPENDER_LOCK[1]} and objsubid = 2 and pid is not null
 ),
 running_non_appenders as (
-  select backend_xid::text::bigint as xid32 from pg_stat_activity
-  where backend_xid is not null and pid not in (select pid from appender_pids)
+  select xid32 from locks
+  where locktype = 'transactionid' and mode = 'ExclusiveLock' and granted
+    and pid is not null and pid not in (select pid from appender_pids)
 ),
 blocking as (
   select x::text::bigint as xid from snap, pg_snapshot_xip(snap.s) as x

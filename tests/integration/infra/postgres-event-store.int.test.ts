@@ -88,6 +88,50 @@ describe.skipIf(!postgres.available)(`PostgreSQL event store${postgres.skipReaso
     }
   });
 
+  it('never lets a reader paging while appenders commit skip an event', async () => {
+    // Readers page with the checkpoint each page returns, as a subscription does, while eight writers
+    // append and commit at random moments against the reader's horizon query. Every event must be seen.
+    const schema = uniqueName('es_race');
+    const sql = createPgClient({ connectionString: TEST_DATABASE_URL, max: 16 });
+    const store = await PostgresEventStore.create(sql, { schema });
+    try {
+      let writing = true;
+      const seen = new Set<string>();
+      const readers = Array.from({ length: 3 }, async () => {
+        let after: bigint | undefined;
+        const mine: string[] = [];
+        const page = async () => {
+          const result = await store.readAll({ after, maxCount: 500 });
+          for (const e of result.events) mine.push(e.eventId);
+          after = result.checkpoint ?? after;
+          return result.hasMore;
+        };
+        while (writing) await page();
+        while (await page()) { /* drain what was appended before the writers stopped */ }
+        return mine;
+      });
+      const written: string[] = [];
+      await Promise.all(Array.from({ length: 8 }, async (_, writer) => {
+        for (let i = 0; i < 150; i += 1) {
+          const batch = [event('Raced', { writer, i })];
+          await store.append(`race-w${writer}`, batch, i === 0 ? 'no_stream' : BigInt(i - 1));
+          written.push(batch[0]!.eventId);
+        }
+      }));
+      writing = false;
+      for (const ids of await Promise.all(readers)) {
+        const missing = written.filter((id) => !ids.includes(id));
+        expect(missing, 'events a reader skipped').toEqual([]);
+        for (const id of ids) seen.add(id);
+      }
+      expect(seen.size).toBe(written.length);
+    } finally {
+      await store.close();
+      await sql.exec(`drop schema ${schema} cascade`);
+      await sql.close();
+    }
+  });
+
   it('wakes a subscriber in another process through NOTIFY', async () => {
     const schema = uniqueName('es_notify');
     const writerSql = createPgClient({ connectionString: TEST_DATABASE_URL });
