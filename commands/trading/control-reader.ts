@@ -1,6 +1,6 @@
 // The emergency-stop state an order is judged on. Each control stream's state is cached and caught up
 // before every use: an order sees every stop recorded before it arrived. Concurrent orders share one
-// catch-up read per stream, as long as that read started after they arrived.
+// catch-up read (of all the streams they need), as long as that read started after they arrived.
 import type { EventStore } from '../../domain/ports/event-store.ts';
 import {
   controlDecider,
@@ -18,30 +18,44 @@ interface Cached {
   revision: bigint | undefined;
 }
 
-/** Coalesces reads: every caller waits for a read that started after its call. */
-class FreshRead<T> {
-  private running: Promise<T> | undefined;
-  private queued: Promise<T> | undefined;
+/**
+ * Batches catch-up reads: every caller waits for a read that started after its call, and every stream
+ * asked for while a read runs goes into the next one: one round trip for all of them.
+ */
+class BatchedCatchUp {
+  private wanted = new Map<string, Array<{ resolve: () => void; reject: (error: unknown) => void }>>();
+  private running = false;
+  private scheduled = false;
 
-  constructor(private readonly read: () => Promise<T>) {}
+  constructor(private readonly read: (streamIds: readonly string[]) => Promise<void>) {}
 
-  next(): Promise<T> {
-    if (this.queued) return this.queued;
-    if (!this.running) return this.start();
-    const queued = this.running.catch(() => undefined).then(() => {
-      this.queued = undefined;
-      return this.start();
+  request(streamId: string): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const waiting = this.wanted.get(streamId);
+      if (waiting) waiting.push({ resolve, reject });
+      else this.wanted.set(streamId, [{ resolve, reject }]);
+      if (!this.running && !this.scheduled) {
+        this.scheduled = true;
+        queueMicrotask(() => { // let the other requests of this turn join
+          this.scheduled = false;
+          this.start();
+        });
+      }
     });
-    this.queued = queued;
-    return queued;
   }
 
-  private start(): Promise<T> {
-    const running = this.read().finally(() => {
-      if (this.running === running) this.running = undefined;
+  private start(): void {
+    if (this.running || this.wanted.size === 0) return;
+    const batch = this.wanted;
+    this.wanted = new Map();
+    this.running = true;
+    const settle = (error?: unknown) => {
+      for (const waiting of batch.values()) for (const w of waiting) if (error === undefined) w.resolve(); else w.reject(error);
+    };
+    this.read([...batch.keys()]).then(() => settle(), settle).finally(() => {
+      this.running = false;
+      this.start();
     });
-    this.running = running;
-    return running;
   }
 }
 
@@ -50,19 +64,15 @@ export const describeStopScope = (scope: ControlScope): string =>
 
 export class ControlReader {
   private readonly cached = new Map<string, Cached>();
-  private readonly reads = new Map<string, FreshRead<ControlState>>();
+  private readonly catchUp = new BatchedCatchUp((streamIds) => this.read(streamIds));
 
   constructor(private readonly eventStore: EventStore) {}
 
   /** The control state of one scope, caught up to at least the moment of the call. */
-  current(scope: ControlScope): Promise<ControlState> {
+  async current(scope: ControlScope): Promise<ControlState> {
     const streamId = controlStreamId(scope);
-    let read = this.reads.get(streamId);
-    if (!read) {
-      read = new FreshRead(() => this.catchUp(streamId));
-      this.reads.set(streamId, read);
-    }
-    return read.next();
+    await this.catchUp.request(streamId);
+    return this.cached.get(streamId)!.state;
   }
 
   async applicable(accountId: string, symbol: string): Promise<ApplicableControls> {
@@ -80,16 +90,19 @@ export class ControlReader {
     return verdict.stopped ? { stopped: true, scope: verdict.scopes.map(describeStopScope).join(',') } : { stopped: false };
   }
 
-  private async catchUp(streamId: string): Promise<ControlState> {
-    const cached = this.cached.get(streamId) ?? { state: controlDecider.initialState(), revision: undefined };
-    const from = cached.revision === undefined ? 0n : cached.revision + 1n;
-    const events = await this.eventStore.readStream(streamId, { fromRevision: from, maxCount: 10_000 });
-    let { state, revision } = cached;
-    for (const event of events) {
-      state = controlDecider.evolve(state, { type: event.type, data: event.data } as unknown as ControlEvent);
-      revision = event.revision;
+  private async read(streamIds: readonly string[]): Promise<void> {
+    const reads = streamIds.map((streamId) => {
+      const revision = this.cached.get(streamId)?.revision;
+      return { streamId, fromRevision: revision === undefined ? 0n : revision + 1n };
+    });
+    const byStream = await this.eventStore.readStreams(reads);
+    for (const streamId of streamIds) {
+      let { state, revision } = this.cached.get(streamId) ?? { state: controlDecider.initialState(), revision: undefined };
+      for (const event of byStream.get(streamId) ?? []) {
+        state = controlDecider.evolve(state, { type: event.type, data: event.data } as unknown as ControlEvent);
+        revision = event.revision;
+      }
+      this.cached.set(streamId, { state, revision });
     }
-    this.cached.set(streamId, { state, revision });
-    return state;
   }
 }

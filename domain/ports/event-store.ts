@@ -64,6 +64,12 @@ export interface ReadStreamOptions {
   readonly maxCount?: number;
 }
 
+/** One stream of a `readStreams` call: its events forwards from `fromRevision` (inclusive, default 0). */
+export interface StreamRead {
+  readonly streamId: string;
+  readonly fromRevision?: bigint;
+}
+
 export interface EventFilter {
   readonly streamPrefix?: string;
   readonly eventTypes?: readonly string[];
@@ -104,6 +110,11 @@ export interface Subscription extends AsyncIterable<RecordedEvent> {
 export interface EventStore {
   append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /**
+   * Several streams forwards at once (one round trip where the backend allows): each stream's events
+   * from its `fromRevision`, up to `maxCountPerStream` (default 10,000) each. Missing streams map to [].
+   */
+  readStreams(reads: readonly StreamRead[], options?: { readonly maxCountPerStream?: number }): Promise<Map<string, RecordedEvent[]>>;
   readAll(options?: ReadAllOptions): Promise<ReadAllPage>;
   subscribe(options?: SubscribeOptions): Subscription;
   /** The position of the newest event visible to readers, or undefined for an empty store. */

@@ -23,11 +23,12 @@ import type {
   ReadAllOptions,
   ReadAllPage,
   ReadStreamOptions,
+  StreamRead,
   RecordedEvent,
   SubscribeOptions,
   Subscription,
 } from '../../domain/ports/event-store.ts';
-import { MAX_PAGE, validateAppend, validateReadAll, validateReadStream, validateStreamId } from './validation.ts';
+import { MAX_PAGE, validateAppend, validateReadAll, validateReadStream, validateReadStreams, validateStreamId } from './validation.ts';
 import {
   fromEsdbEvent,
   isSystemRecord,
@@ -115,6 +116,14 @@ export class EventStoreDbEventStore implements EventStore {
       throw translateEsdbError(error);
     }
     return events;
+  }
+
+  async readStreams(reads: readonly StreamRead[], options: { readonly maxCountPerStream?: number } = {}): Promise<Map<string, RecordedEvent[]>> {
+    validateReadStreams(reads, options.maxCountPerStream);
+    // EventStoreDB reads one stream per call; the calls go out together.
+    const maxCount = options.maxCountPerStream ?? 10_000;
+    const results = await Promise.all(reads.map((r) => this.readStream(r.streamId, { fromRevision: r.fromRevision ?? 0n, maxCount })));
+    return new Map(reads.map((r, i) => [r.streamId, results[i]!]));
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllPage> {

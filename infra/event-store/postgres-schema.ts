@@ -106,3 +106,40 @@ h as (
     << ${POSITION_SHIFT}) as horizon
   from snap
 )`;
+
+/** The expectation kinds as the grouped append's $2 array codes them. */
+export const KIND_CODE: Record<AppendKind, number> = { revision: 0, no_stream: 1, any: 2, stream_exists: 3 };
+
+/**
+ * Several appends to distinct streams, one statement, one commit (group commit). Parameters: $1 the
+ * streams, $2 their expectation kinds (KIND_CODE), $3 their expected revisions (null unless 'revision');
+ * then per event, flattened in append order: $4 which append it belongs to (1-based), $5 its index within
+ * that append (1-based), $6..$11 ids, types, schema versions, data, metadata and occurrence times.
+ *
+ * An append whose expectation does not hold inserts nothing and returns no row; the others go in. A
+ * 'revision' append also checks that the next revision is free, so a stale expectation is a missing row,
+ * not a unique violation that would fail the whole group. Positions run on across the whole statement.
+ */
+export function groupAppendSql(schema: string): string {
+  const events = `${quoteIdent(schema)}.events`;
+  return `insert into ${events} (position, event_id, stream_id, revision, type, schema_version, data, metadata, occurred_at)
+select appender.first_position + u.ord - 1, u.id, r.s, base.revision + u.k, u.t, u.v, u.d::json, u.m::json, u.o
+from (
+    select pg_current_xact_id()::text::bigint << ${POSITION_SHIFT} as first_position
+    from (select pg_advisory_xact_lock_shared(${APPENDER_LOCK[0]}, ${APPENDER_LOCK[1]})) as locked
+  ) as appender,
+  unnest($1::text[], $2::smallint[], $3::bigint[]) with ordinality as r(s, kind, exp, n)
+  cross join lateral (
+    select case r.kind
+      when 0 then (select r.exp where exists (select 1 from ${events} where stream_id = r.s and revision = r.exp)
+                                  and not exists (select 1 from ${events} where stream_id = r.s and revision = r.exp + 1))
+      when 1 then (select -1::bigint where not exists (select 1 from ${events} where stream_id = r.s))
+      when 2 then (select coalesce(max(revision), -1) from ${events} where stream_id = r.s)
+      else (select max(revision) from ${events} where stream_id = r.s)
+    end as revision
+  ) as base
+  join unnest($4::int[], $5::int[], $6::uuid[], $7::text[], $8::smallint[], $9::text[], $10::text[], $11::timestamptz[])
+    with ordinality as u(req, k, id, t, v, d, m, o, ord) on u.req = r.n
+where base.revision is not null
+returning stream_id, revision::text, position::text`;
+}

@@ -1,16 +1,18 @@
 // The event store on PostgreSQL, over the SqlClient interface, so it runs on a pg pool and on PGlite.
-// An append is one round trip: one call of the schema's append function in its own transaction.
+// An append is one round trip: one INSERT statement in its own transaction. Appends that arrive while the
+// allowed number of statements are in flight are grouped: one statement, one commit for all of them.
 import {
   EventIdReused, EventStoreUnavailable, ExpectedRevisionConflict,
   type AppendResult, type EventFilter, type EventMetadata, type EventStore, type ExpectedRevision, type NewEvent,
-  type ReadAllOptions, type ReadAllPage, type ReadStreamOptions, type RecordedEvent, type SubscribeOptions, type Subscription,
+  type ReadAllOptions, type ReadAllPage, type ReadStreamOptions, type RecordedEvent, type StreamRead, type SubscribeOptions, type Subscription,
 } from '../../domain/ports/event-store.ts';
 import { quoteIdent, type SqlClient } from '../sql/client.ts';
 import { decodeJson, encodeCheckedJson } from './codec.ts';
-import { appendSql, eventStoreSchemaSql, HORIZON_CTE, REVISION_INDEX, type AppendKind } from './postgres-schema.ts';
+import { appendSql, eventStoreSchemaSql, groupAppendSql, HORIZON_CTE, KIND_CODE, REVISION_INDEX, type AppendKind } from './postgres-schema.ts';
+import { AppendGroups, type EncodedAppend } from './append-groups.ts';
 import { createWakeSignal, type WakeSignal } from './wake-signal.ts';
 import { PollingSubscription } from './polling-subscription.ts';
-import { validateAppend, validateReadAll, validateReadStream } from './validation.ts';
+import { validateAppend, validateReadAll, validateReadStream, validateReadStreams } from './validation.ts';
 
 export interface PostgresEventStoreOptions {
   readonly schema?: string;
@@ -18,6 +20,11 @@ export interface PostgresEventStoreOptions {
   readonly migrate?: boolean;
   /** How long an idle subscriber waits for a wake-up before it looks again anyway. */
   readonly idleRecheckMs?: number;
+  /**
+   * How many append statements may be in flight at once (default 4; 1 on PGlite). Appends that arrive
+   * while they all are wait and then go together, distinct streams in one statement and one commit.
+   */
+  readonly appendConcurrency?: number;
 }
 
 interface EventRow {
@@ -61,9 +68,17 @@ export class PostgresEventStore implements EventStore {
   private readonly wake: WakeSignal;
   private readonly subscriptions = new Set<Subscription>();
   private readonly appendStatements: Record<AppendKind, string>;
+  private readonly groupStatement: string;
+  private readonly group: AppendGroups;
 
-  private constructor(private readonly sql: SqlClient, schema: string, private readonly idleRecheckMs: number) {
+  private constructor(private readonly sql: SqlClient, schema: string, private readonly idleRecheckMs: number, appendConcurrency: number) {
     this.s = quoteIdent(schema);
+    this.groupStatement = groupAppendSql(schema);
+    this.group = new AppendGroups({
+      concurrency: appendConcurrency,
+      one: (a) => this.appendOne(a),
+      many: (group) => this.appendGroup(group),
+    });
     this.wake = createWakeSignal(sql, `${schema}_appended`);
     this.appendStatements = {
       revision: appendSql(schema, 'revision'), no_stream: appendSql(schema, 'no_stream'),
@@ -74,28 +89,69 @@ export class PostgresEventStore implements EventStore {
   static async create(sql: SqlClient, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
     const schema = options.schema ?? 'es';
     if (options.migrate !== false) await migrate(sql, schema);
-    return new PostgresEventStore(sql, schema, options.idleRecheckMs ?? 5_000);
+    return new PostgresEventStore(sql, schema, options.idleRecheckMs ?? 5_000, options.appendConcurrency ?? (sql.dialect === 'postgres' ? 4 : 1));
   }
 
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     validateAppend(streamId, events, expected, { payloads: false });
     const now = new Date();
-    const kind: AppendKind = typeof expected === 'bigint' ? 'revision' : expected;
-    const params: unknown[] = [
+    const encoded: EncodedAppend = {
       streamId,
-      events.map((e) => e.eventId.toLowerCase()),
-      events.map((e) => e.type),
-      events.map((e) => e.schemaVersion ?? 1),
-      events.map((e, i) => encodeCheckedJson(e.data, `events[${i}].data`)),
-      events.map((e, i) => encodeCheckedJson(e.metadata ?? {}, `events[${i}].metadata`)),
-      events.map((e) => (e.occurredAt ?? now).toISOString()),
+      events,
+      expected,
+      kind: typeof expected === 'bigint' ? 'revision' : expected,
+      ids: events.map((e) => e.eventId.toLowerCase()),
+      types: events.map((e) => e.type),
+      versions: events.map((e) => e.schemaVersion ?? 1),
+      data: events.map((e, i) => encodeCheckedJson(e.data, `events[${i}].data`)),
+      metadata: events.map((e, i) => encodeCheckedJson(e.metadata ?? {}, `events[${i}].metadata`)),
+      occurred: events.map((e) => (e.occurredAt ?? now).toISOString()),
+    };
+    return this.group.submit(encoded);
+  }
+
+  /** Several appends to distinct streams in one statement; see groupAppendSql. */
+  private async appendGroup(group: readonly EncodedAppend[]): Promise<Array<Promise<AppendResult>>> {
+    const params: unknown[] = [
+      group.map((a) => a.streamId),
+      group.map((a) => KIND_CODE[a.kind]),
+      group.map((a) => (typeof a.expected === 'bigint' ? a.expected.toString() : null)),
+      group.flatMap((a, i) => a.ids.map(() => i + 1)),
+      group.flatMap((a) => a.ids.map((_, k) => k + 1)),
+      group.flatMap((a) => a.ids), group.flatMap((a) => a.types), group.flatMap((a) => a.versions),
+      group.flatMap((a) => a.data), group.flatMap((a) => a.metadata), group.flatMap((a) => a.occurred),
     ];
+    let rows: Array<{ stream_id: string; revision: string; position: string }>;
+    try {
+      ({ rows } = await this.sql.query<{ stream_id: string; revision: string; position: string }>(this.groupStatement, params));
+    } catch (error) {
+      if (isConnectionError(error)) throw new EventStoreUnavailable(`event store unreachable: ${(error as Error).message}`, { cause: error });
+      // A race on a revision or a retried event id failed the whole statement, so nothing of it was
+      // written: every append goes again on its own, where each failure is told apart.
+      return group.map((a) => this.appendOne(a));
+    }
+    const last = new Map<string, { revision: string; position: string }>();
+    for (const row of rows) {
+      const seen = last.get(row.stream_id); // RETURNING follows no particular order: keep each stream's highest
+      if (!seen || BigInt(row.revision) > BigInt(seen.revision)) last.set(row.stream_id, row);
+    }
+    if (rows.length > 0) this.wake.notify();
+    return group.map((a) => {
+      const row = last.get(a.streamId);
+      if (!row) return this.refuse(a.streamId, a.events, a.expected);
+      return Promise.resolve({ nextRevision: BigInt(row.revision), position: BigInt(row.position), written: true });
+    });
+  }
+
+  private async appendOne(a: EncodedAppend): Promise<AppendResult> {
+    const { streamId, events, expected } = a;
+    const params: unknown[] = [streamId, a.ids, a.types, a.versions, a.data, a.metadata, a.occurred];
     if (typeof expected === 'bigint') params.push(expected.toString());
     // Only 'any' may be retried here: its writer expected nothing, so losing a race to another writer is
     // no conflict. Every other expectation that fails is the caller's to resolve.
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const { rows } = await this.sql.query<{ revision: string; position: string }>(this.appendStatements[kind], params);
+        const { rows } = await this.sql.query<{ revision: string; position: string }>(this.appendStatements[a.kind], params);
         const last = rows[rows.length - 1];
         if (!last) return await this.refuse(streamId, events, expected);
         this.wake.notify();
@@ -152,6 +208,20 @@ export class PostgresEventStore implements EventStore {
       [streamId, from.toString(), options.maxCount ?? 10_000],
     );
     return rows.map(toRecorded);
+  }
+
+  async readStreams(reads: readonly StreamRead[], options: { readonly maxCountPerStream?: number } = {}): Promise<Map<string, RecordedEvent[]>> {
+    validateReadStreams(reads, options.maxCountPerStream);
+    const result = new Map<string, RecordedEvent[]>(reads.map((r) => [r.streamId, []]));
+    if (reads.length === 0) return result;
+    const { rows } = await this.sql.query<EventRow>(
+      `select ${COLUMNS} from unnest($1::text[], $2::bigint[]) as q(s, r)
+       cross join lateral (select * from ${this.s}.events ev where ev.stream_id = q.s and ev.revision >= q.r order by ev.revision limit $3) ev
+       order by ev.stream_id, ev.revision`,
+      [reads.map((r) => r.streamId), reads.map((r) => (r.fromRevision ?? 0n).toString()), options.maxCountPerStream ?? 10_000],
+    );
+    for (const row of rows) result.get(row.stream_id)!.push(toRecorded(row));
+    return result;
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllPage> {

@@ -7,6 +7,10 @@ export function withUpcasting(store: EventStore, registry: UpcasterRegistry): Ev
   return {
     append: (streamId, events, expected) => store.append(streamId, events, expected),
     readStream: async (streamId, options) => (await store.readStream(streamId, options)).map(up),
+    readStreams: async (reads, options) => {
+      const byStream = await store.readStreams(reads, options);
+      return new Map([...byStream].map(([streamId, events]) => [streamId, events.map(up)]));
+    },
     readAll: async (options): Promise<ReadAllPage> => {
       const page = await store.readAll(options);
       return { ...page, events: page.events.map(up) };

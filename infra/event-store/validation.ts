@@ -1,7 +1,7 @@
 // Input checks every adapter runs before touching its backend, so bad input is refused the same way
 // everywhere and nothing is written.
 import { ValidationError } from '../../domain/shared/errors.ts';
-import type { ExpectedRevision, NewEvent, ReadAllOptions, ReadStreamOptions } from '../../domain/ports/event-store.ts';
+import type { ExpectedRevision, NewEvent, ReadAllOptions, ReadStreamOptions, StreamRead } from '../../domain/ports/event-store.ts';
 import { assertSerializable } from './codec.ts';
 
 export const MAX_STREAM_ID_LENGTH = 200;
@@ -76,6 +76,22 @@ export function validateReadStream(streamId: unknown, options: ReadStreamOptions
   if (options.direction !== undefined && options.direction !== 'forwards' && options.direction !== 'backwards') {
     throw invalid('EVENT_STORE.INVALID_DIRECTION', "direction must be 'forwards' or 'backwards'");
   }
+}
+
+export const MAX_STREAMS_PER_READ = 1_000;
+
+export function validateReadStreams(reads: unknown, maxCountPerStream: unknown): asserts reads is readonly StreamRead[] {
+  if (!Array.isArray(reads)) throw invalid('EVENT_STORE.INVALID_READ', 'readStreams needs an array of { streamId, fromRevision }');
+  if (reads.length > MAX_STREAMS_PER_READ) throw invalid('EVENT_STORE.TOO_MANY_STREAMS', `at most ${MAX_STREAMS_PER_READ} streams per read`, { count: reads.length });
+  const seen = new Set<string>();
+  reads.forEach((read: unknown, index) => {
+    if (read === null || typeof read !== 'object') throw invalid('EVENT_STORE.INVALID_READ', `read ${index} is not an object`, { index });
+    const { streamId, fromRevision } = read as Record<string, unknown>;
+    validateReadStream(streamId, fromRevision === undefined ? {} : { fromRevision: fromRevision as bigint });
+    if (seen.has(streamId as string)) throw invalid('EVENT_STORE.DUPLICATE_STREAM', `stream ${String(streamId)} is read twice in one call`, { index });
+    seen.add(streamId as string);
+  });
+  validateMaxCount(maxCountPerStream);
 }
 
 export function validateReadAll(options: ReadAllOptions = {}): void {

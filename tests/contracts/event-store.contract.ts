@@ -101,6 +101,54 @@ export function describeEventStoreContract(name: string, makeStore: () => Promis
       });
     });
 
+    describe('many appenders at once', () => {
+      it('answers each of many concurrent multi-event appends with its own last revision and position', async () => {
+        const p = prefix();
+        const streams = Array.from({ length: 40 }, (_, i) => `${p}-m${i}`);
+        await Promise.all(streams.map((s, i) => store.append(s, [event('Seeded', { i })], 'no_stream')));
+        const answers = await Promise.all(streams.map((s, i) => store.append(s, Array.from({ length: 1 + (i % 4) }, (_, k) => event('More', { i, k })), 0n)));
+        for (const [i, s] of streams.entries()) {
+          const recorded = await store.readStream(s);
+          const last = recorded[recorded.length - 1]!;
+          expect(answers[i]!.nextRevision).toBe(BigInt(1 + (i % 4)));
+          expect(last.revision).toBe(answers[i]!.nextRevision);
+          expect(last.globalPosition).toBe(answers[i]!.position);
+          expect(recorded.map((e) => e.data.k ?? null)).toEqual([null, ...Array.from({ length: 1 + (i % 4) }, (_, k) => k)]);
+        }
+      });
+
+      it('keeps concurrent appends apart: a stale one, a retry and a repeat fail or pass on their own', async () => {
+        const p = prefix();
+        const retried = [event('Once', { n: 1 })];
+        await store.append(`${p}-retry`, retried, 'no_stream');
+        await store.append(`${p}-stale`, [event(), event()], 'no_stream');
+        await store.append(`${p}-taken`, [event()], 'no_stream');
+        const fresh = Array.from({ length: 20 }, (_, i) => store.append(`${p}-fresh${i}`, [event('Fresh', { i })], 'no_stream'));
+        const [stale, retry, taken, ...rest] = await Promise.allSettled([
+          store.append(`${p}-stale`, [event('Late')], 0n),
+          store.append(`${p}-retry`, retried, 'no_stream'),
+          store.append(`${p}-taken`, [event('Again')], 'no_stream'),
+          ...fresh,
+        ]);
+        expect((stale as PromiseRejectedResult).reason).toBeInstanceOf(ExpectedRevisionConflict);
+        expect(((stale as PromiseRejectedResult).reason as ExpectedRevisionConflict).actual).toBe(1n);
+        expect((retry as PromiseFulfilledResult<{ written: boolean }>).value.written).toBe(false);
+        expect(((taken as PromiseRejectedResult).reason as ExpectedRevisionConflict).actual).toBe(0n);
+        expect(rest.every((r) => r.status === 'fulfilled' && r.value.written)).toBe(true);
+        expect(await store.readStream(`${p}-stale`)).toHaveLength(2);
+        expect(await store.readStream(`${p}-retry`)).toHaveLength(1);
+        expect(await store.readStream(`${p}-taken`)).toHaveLength(1);
+        for (let i = 0; i < 20; i += 1) expect((await store.readStream(`${p}-fresh${i}`)).map((e) => e.data.i)).toEqual([i]);
+      });
+
+      it('applies appends to one stream in the order they were made', async () => {
+        const stream = `${prefix()}-order`;
+        const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => store.append(stream, [event('Next', { i })], 'any')));
+        expect(answers.map((a) => a.nextRevision)).toEqual(Array.from({ length: 12 }, (_, i) => BigInt(i)));
+        expect((await store.readStream(stream)).map((e) => e.data.i)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+      });
+    });
+
     describe('reading', () => {
       it('reads a stream forwards and backwards from a revision with a max count', async () => {
         const stream = `${prefix()}-read`;
@@ -125,6 +173,24 @@ export function describeEventStoreContract(name: string, makeStore: () => Promis
         expect(recorded!.occurredAt.toISOString()).toBe(occurredAt.toISOString());
         expect(recorded!.recordedAt).toBeInstanceOf(Date);
         expect(recorded!.metadata).toMatchObject({ correlationId: 'c-1', actor: { userId: 'u1', role: 'trader' } });
+      });
+
+      it('reads several streams at once, each from its own revision', async () => {
+        const p = prefix();
+        await store.append(`${p}-one`, Array.from({ length: 5 }, (_, i) => event('One', { i })), 'no_stream');
+        await store.append(`${p}-two`, Array.from({ length: 3 }, (_, i) => event('Two', { i })), 'no_stream');
+        const read = await store.readStreams([
+          { streamId: `${p}-one`, fromRevision: 2n },
+          { streamId: `${p}-two` },
+          { streamId: `${p}-none` },
+          { streamId: `${p}-two-beyond`, fromRevision: 9n },
+        ], { maxCountPerStream: 2 });
+        expect(read.get(`${p}-one`)!.map((e) => e.data.i)).toEqual([2, 3]);
+        expect(read.get(`${p}-two`)!.map((e) => [e.type, e.revision])).toEqual([['Two', 0n], ['Two', 1n]]);
+        expect(read.get(`${p}-none`)).toEqual([]);
+        expect(read.get(`${p}-two-beyond`)).toEqual([]);
+        await expectCode(store.readStreams([{ streamId: `${p}-one` }, { streamId: `${p}-one` }]), 'EVENT_STORE.DUPLICATE_STREAM');
+        await expectCode(store.readStreams([{ streamId: '' }]), 'EVENT_STORE.INVALID_STREAM_ID');
       });
 
       it('pages through readAll in position order with a stream prefix and type filter', async () => {

@@ -25,9 +25,12 @@ describe('upcasting on read', () => {
   });
   afterAll(async () => { await store.close(); await sql.close(); });
 
-  it('upgrades old versions to the newest on readStream, readAll and subscribe', async () => {
+  it('upgrades old versions to the newest on readStream, readStreams, readAll and subscribe', async () => {
     const [v1] = await store.readStream('account-U1');
     expect(v1).toMatchObject({ schemaVersion: 3, data: { accountId: 'U1', balanceCents: 100050n, currency: 'USD' } });
+    const both = await store.readStreams([{ streamId: 'account-U1' }, { streamId: 'account-U2' }]);
+    expect([...both.values()].flat().map((e) => e.schemaVersion)).toEqual([3, 3]);
+    expect(both.get('account-U1')![0]!.data).toEqual({ accountId: 'U1', balanceCents: 100050n, currency: 'USD' });
     const page = await store.readAll();
     expect(page.events.map((e) => e.schemaVersion)).toEqual([3, 3]);
     const subscription = store.subscribe();
