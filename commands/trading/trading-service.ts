@@ -68,13 +68,15 @@ function placeOrderOutcome(outcome: CommandOutcome, fallbackOrderId: string): Pl
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const CONTENTION_ROUNDS = 6;
+/** How long a command keeps trying against writers in other processes before it gives up. */
+const CONTENTION_BUDGET_MS = 10_000;
 
 /**
  * The command loop, made patient and retry-safe for the trading streams:
- * - A writer in another process that keeps winning (its cache is current, ours needs a read first) can
- *   starve this one through all of handleCommand's attempts; we back off with jitter and try again, a
- *   bounded number of rounds.
+ * - A writer in another process that keeps winning (its cache is current, ours needs a read first, so it
+ *   is always one round trip ahead) can starve this one through all of handleCommand's attempts, for
+ *   as long as its own queue for the account lasts. We back off with jitter and try again until a time
+ *   budget (10 s) is spent, then give up with a retryable error.
  * - A refusal is decided on cached state, which another process may have moved on: before believing
  *   it, decide once more on state read fresh from the stream.
  * - A retry whose idempotency record is gone (expired, or sent to another process) may now be refused
@@ -89,12 +91,13 @@ async function runCommand<C extends Command, E extends DomainEvent, S>(
 ): Promise<CommandOutcome> {
   const { commandId } = command.metadata;
   let refreshed = false;
+  const giveUpAt = Date.now() + CONTENTION_BUDGET_MS;
   for (let round = 1; ; round += 1) {
     try {
       return outcomeOf(commandId, await handleCommand(handler, decider, streamId, command));
     } catch (error) {
-      if (error instanceof TooMuchContention && round < CONTENTION_ROUNDS) {
-        await sleep(Math.random() * 5 * 2 ** round);
+      if (error instanceof TooMuchContention && Date.now() < giveUpAt) {
+        await sleep(Math.random() * Math.min(200, 5 * 2 ** round));
         continue;
       }
       // A refusal decided on cached state may be a refusal of the past (the order another process placed

@@ -48,8 +48,9 @@ export class AppendGroups {
 
   constructor(private readonly options: AppendGroupsOptions) {
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1) throw new RangeError('append concurrency must be an integer >= 1');
-    this.maxAppends = options.maxAppends ?? 500;
-    this.maxEvents = options.maxEvents ?? 10_000;
+    // Small enough that a group commits in a few milliseconds: readers wait for the oldest appender in flight.
+    this.maxAppends = options.maxAppends ?? 200;
+    this.maxEvents = options.maxEvents ?? 2_000;
   }
 
   submit(append: EncodedAppend): Promise<AppendResult> {

@@ -6,9 +6,9 @@
 // transaction ids. A reader reads only below the oldest transaction that may still commit events (the
 // horizon), and so can never see an event commit later with a lower position than one it has seen.
 //
-// Appenders take a shared advisory lock before their transaction gets an id (see appendSql); the horizon is then the
-// oldest transaction of the reader's snapshot that is still running as an appender or has finished
-// since the snapshot. A long transaction that writes no events (a projection rebuild, a report) holds
+// Appenders take a shared advisory lock (one key per schema) before their transaction gets an id (see
+// appendSql); the horizon is then the oldest transaction of the reader's snapshot that is still running
+// as an appender to this store or has finished since the snapshot. A long transaction that writes no events (a projection rebuild, a report) holds
 // no one up, and an unknown running transaction is treated as an appender: the rule errs towards
 // waiting, never towards skipping.
 import { quoteIdent } from '../sql/client.ts';
@@ -16,8 +16,19 @@ import { quoteIdent } from '../sql/client.ts';
 export const POSITION_SHIFT = 20n; // up to 2^20 - 1 events per append (validation caps it far lower)
 export const REVISION_INDEX = 'events_stream_revision_key';
 export const EVENT_ID_INDEX = 'events_event_id_key';
-/** The advisory lock key pair every appender holds in shared mode for its transaction. */
-export const APPENDER_LOCK = [0x4e47, 0x0e5e] as const;
+const APPENDER_LOCK_CLASS = 0x4e47;
+
+/**
+ * The advisory lock key pair every appender to this schema's store holds in shared mode for its
+ * transaction: a fixed class and a hash of the schema name, so the stores of other schemas (and, as
+ * the horizon also checks the database, of other databases) never hold up this store's readers. Two
+ * schemas whose names collide on the hash only make each other's readers wait a little longer.
+ */
+export function appenderLock(schema: string): readonly [number, number] {
+  let hash = 0x811c9dc5; // FNV-1a, 31 bits: pg_locks shows the key as an unsigned oid
+  for (let i = 0; i < schema.length; i += 1) hash = Math.imul(hash ^ schema.charCodeAt(i), 0x01000193);
+  return [APPENDER_LOCK_CLASS, (hash >>> 0) & 0x7fffffff];
+}
 
 export function eventStoreSchemaSql(schema: string): string {
   const s = quoteIdent(schema);
@@ -61,11 +72,12 @@ const BASE_REVISION: Record<AppendKind, (events: string) => string> = {
  */
 export function appendSql(schema: string, kind: AppendKind): string {
   const events = `${quoteIdent(schema)}.events`;
+  const lock = appenderLock(schema);
   return `insert into ${events} (position, event_id, stream_id, revision, type, schema_version, data, metadata, occurred_at)
 select appender.first_position + u.ord - 1, u.id, $1, base.revision + u.ord, u.t, u.v, u.d::json, u.m::json, u.o
 from (
     select pg_current_xact_id()::text::bigint << ${POSITION_SHIFT} as first_position
-    from (select pg_advisory_xact_lock_shared(${APPENDER_LOCK[0]}, ${APPENDER_LOCK[1]})) as locked
+    from (select pg_advisory_xact_lock_shared(${lock[0]}, ${lock[1]})) as locked
   ) as appender,
   (${BASE_REVISION[kind](events)}) as base,
   unnest($2::uuid[], $3::text[], $4::smallint[], $5::text[], $6::text[], $7::timestamptz[]) with ordinality as u(id, t, v, d, m, o, ord)
@@ -82,15 +94,18 @@ returning revision::text, position::text`;
  * reader skipped its events. At commit a transaction releases its id lock before its advisory locks, so
  * a view that shows the id lock of an appender also shows its appender lock.
  */
-export const HORIZON_CTE = `
+export const horizonCte = (schema: string): string => {
+  const lock = appenderLock(schema);
+  return `
 snap as materialized (select pg_current_snapshot() as s),
 locks as materialized (
-  select locktype, pid, transactionid::text::bigint as xid32, classid, objid, objsubid, mode, granted
+  select locktype, database, pid, transactionid::text::bigint as xid32, classid, objid, objsubid, mode, granted
   from pg_locks where locktype in ('advisory', 'transactionid')
 ),
 appender_pids as (
   select pid from locks
-  where locktype = 'advisory' and classid = ${APPENDER_LOCK[0]} and objid = ${APPENDER_LOCK[1]} and objsubid = 2 and pid is not null
+  where locktype = 'advisory' and classid = ${lock[0]} and objid = ${lock[1]} and objsubid = 2 and pid is not null
+    and database = (select oid from pg_database where datname = current_database())
 ),
 running_non_appenders as (
   select xid32 from locks
@@ -106,6 +121,7 @@ h as (
     << ${POSITION_SHIFT}) as horizon
   from snap
 )`;
+};
 
 /** The expectation kinds as the grouped append's $2 array codes them. */
 export const KIND_CODE: Record<AppendKind, number> = { revision: 0, no_stream: 1, any: 2, stream_exists: 3 };
@@ -122,11 +138,12 @@ export const KIND_CODE: Record<AppendKind, number> = { revision: 0, no_stream: 1
  */
 export function groupAppendSql(schema: string): string {
   const events = `${quoteIdent(schema)}.events`;
+  const lock = appenderLock(schema);
   return `insert into ${events} (position, event_id, stream_id, revision, type, schema_version, data, metadata, occurred_at)
 select appender.first_position + u.ord - 1, u.id, r.s, base.revision + u.k, u.t, u.v, u.d::json, u.m::json, u.o
 from (
     select pg_current_xact_id()::text::bigint << ${POSITION_SHIFT} as first_position
-    from (select pg_advisory_xact_lock_shared(${APPENDER_LOCK[0]}, ${APPENDER_LOCK[1]})) as locked
+    from (select pg_advisory_xact_lock_shared(${lock[0]}, ${lock[1]})) as locked
   ) as appender,
   unnest($1::text[], $2::smallint[], $3::bigint[]) with ordinality as r(s, kind, exp, n)
   cross join lateral (

@@ -8,7 +8,7 @@ import {
 } from '../../domain/ports/event-store.ts';
 import { quoteIdent, type SqlClient } from '../sql/client.ts';
 import { decodeJson, encodeCheckedJson } from './codec.ts';
-import { appendSql, eventStoreSchemaSql, groupAppendSql, HORIZON_CTE, KIND_CODE, REVISION_INDEX, type AppendKind } from './postgres-schema.ts';
+import { appendSql, eventStoreSchemaSql, groupAppendSql, horizonCte, KIND_CODE, REVISION_INDEX, type AppendKind } from './postgres-schema.ts';
 import { AppendGroups, type EncodedAppend } from './append-groups.ts';
 import { createWakeSignal, type WakeSignal } from './wake-signal.ts';
 import { PollingSubscription } from './polling-subscription.ts';
@@ -69,11 +69,13 @@ export class PostgresEventStore implements EventStore {
   private readonly subscriptions = new Set<Subscription>();
   private readonly appendStatements: Record<AppendKind, string>;
   private readonly groupStatement: string;
+  private readonly horizon: string;
   private readonly group: AppendGroups;
 
   private constructor(private readonly sql: SqlClient, schema: string, private readonly idleRecheckMs: number, appendConcurrency: number) {
     this.s = quoteIdent(schema);
     this.groupStatement = groupAppendSql(schema);
+    this.horizon = horizonCte(schema);
     this.group = new AppendGroups({
       concurrency: appendConcurrency,
       one: (a) => this.appendOne(a),
@@ -231,7 +233,7 @@ export class PostgresEventStore implements EventStore {
     const [where, params] = filterClause(options.filter, 3);
     // The horizon: no transaction that is still running can write below it.
     const { rows } = await this.sql.query<EventRow & { horizon: string }>(
-      `with ${HORIZON_CTE}
+      `with ${this.horizon}
        select h.horizon::text as horizon, e.* from h left join lateral (
          select ${COLUMNS} from ${this.s}.events ev
          where ev.position > $1::bigint and ev.position < h.horizon ${where}
