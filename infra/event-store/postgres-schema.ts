@@ -66,22 +66,25 @@ const BASE_REVISION: Record<AppendKind, (events: string) => string> = {
 
 /**
  * One append, one statement. Parameters: $1 stream, $2..$7 the events' ids, types, schema versions, data,
- * metadata and occurrence times as arrays, and for 'revision' $8 the expected revision. The appenders'
+ * metadata and occurrence times: arrays, but data and metadata each as one JSON array text (the encoded
+ * payloads joined, nothing to escape), and for 'revision' $8 the expected revision. The appenders'
  * lock is taken in the innermost FROM item, so before the transaction id is asked for around it
  * (subqueries with volatile functions are never pulled up or reordered), once per append.
  */
 export function appendSql(schema: string, kind: AppendKind): string {
   const events = `${quoteIdent(schema)}.events`;
   const lock = appenderLock(schema);
-  return `insert into ${events} (position, event_id, stream_id, revision, type, schema_version, data, metadata, occurred_at)
-select appender.first_position + u.ord - 1, u.id, $1, base.revision + u.ord, u.t, u.v, u.d::json, u.m::json, u.o
+  return `with written as (insert into ${events} (position, event_id, stream_id, revision, type, schema_version, data, metadata, occurred_at)
+select appender.first_position + u.ord - 1, u.id, $1, base.revision + u.ord, u.t, u.v, u.d, u.m, u.o
 from (
     select pg_current_xact_id()::text::bigint << ${POSITION_SHIFT} as first_position
     from (select pg_advisory_xact_lock_shared(${lock[0]}, ${lock[1]})) as locked
   ) as appender,
   (${BASE_REVISION[kind](events)}) as base,
-  unnest($2::uuid[], $3::text[], $4::smallint[], $5::text[], $6::text[], $7::timestamptz[]) with ordinality as u(id, t, v, d, m, o, ord)
-returning revision::text, position::text`;
+  rows from (unnest($2::uuid[], $3::text[], $4::smallint[], $7::timestamptz[]), json_array_elements($5::json), json_array_elements($6::json))
+    with ordinality as u(id, t, v, o, d, m, ord)
+returning revision, position)
+select max(revision)::text as revision, max(position)::text as position from written having count(*) > 0`;
 }
 
 /**
@@ -130,17 +133,19 @@ export const KIND_CODE: Record<AppendKind, number> = { revision: 0, no_stream: 1
  * Several appends to distinct streams, one statement, one commit (group commit). Parameters: $1 the
  * streams, $2 their expectation kinds (KIND_CODE), $3 their expected revisions (null unless 'revision');
  * then per event, flattened in append order: $4 which append it belongs to (1-based), $5 its index within
- * that append (1-based), $6..$11 ids, types, schema versions, data, metadata and occurrence times.
+ * that append (1-based), $6..$11 ids, types, schema versions, data, metadata (each one JSON array text)
+ * and occurrence times.
  *
- * An append whose expectation does not hold inserts nothing and returns no row; the others go in. A
+ * Answers one row per stream written: its last revision and position. An append whose expectation does
+ * not hold inserts nothing and has no row; the others go in. A
  * 'revision' append also checks that the next revision is free, so a stale expectation is a missing row,
  * not a unique violation that would fail the whole group. Positions run on across the whole statement.
  */
 export function groupAppendSql(schema: string): string {
   const events = `${quoteIdent(schema)}.events`;
   const lock = appenderLock(schema);
-  return `insert into ${events} (position, event_id, stream_id, revision, type, schema_version, data, metadata, occurred_at)
-select appender.first_position + u.ord - 1, u.id, r.s, base.revision + u.k, u.t, u.v, u.d::json, u.m::json, u.o
+  return `with written as (insert into ${events} (position, event_id, stream_id, revision, type, schema_version, data, metadata, occurred_at)
+select appender.first_position + u.ord - 1, u.id, r.s, base.revision + u.k, u.t, u.v, u.d, u.m, u.o
 from (
     select pg_current_xact_id()::text::bigint << ${POSITION_SHIFT} as first_position
     from (select pg_advisory_xact_lock_shared(${lock[0]}, ${lock[1]})) as locked
@@ -155,8 +160,9 @@ from (
       else (select max(revision) from ${events} where stream_id = r.s)
     end as revision
   ) as base
-  join unnest($4::int[], $5::int[], $6::uuid[], $7::text[], $8::smallint[], $9::text[], $10::text[], $11::timestamptz[])
-    with ordinality as u(req, k, id, t, v, d, m, o, ord) on u.req = r.n
+  join rows from (unnest($4::int[], $5::int[], $6::uuid[], $7::text[], $8::smallint[], $11::timestamptz[]), json_array_elements($9::json), json_array_elements($10::json))
+    with ordinality as u(req, k, id, t, v, o, d, m, ord) on u.req = r.n
 where base.revision is not null
-returning stream_id, revision::text, position::text`;
+returning stream_id, revision, position)
+select stream_id, max(revision)::text as revision, max(position)::text as position from written group by stream_id`;
 }

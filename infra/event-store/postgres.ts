@@ -41,6 +41,8 @@ interface EventRow {
 }
 
 const MAX_ANY_RETRIES = 20;
+/** Encoded payloads as one JSON array: a text parameter with nothing to escape (a text[] escapes every quote). */
+const jsonArray = (encoded: readonly string[]): string => `[${encoded.join(',')}]`;
 const COLUMNS = 'position::text, event_id::text, stream_id, revision::text, type, schema_version, data::text, metadata::text, occurred_at, recorded_at';
 const DEFAULT_PAGE = 500;
 
@@ -121,7 +123,7 @@ export class PostgresEventStore implements EventStore {
       group.flatMap((a, i) => a.ids.map(() => i + 1)),
       group.flatMap((a) => a.ids.map((_, k) => k + 1)),
       group.flatMap((a) => a.ids), group.flatMap((a) => a.types), group.flatMap((a) => a.versions),
-      group.flatMap((a) => a.data), group.flatMap((a) => a.metadata), group.flatMap((a) => a.occurred),
+      jsonArray(group.flatMap((a) => a.data)), jsonArray(group.flatMap((a) => a.metadata)), group.flatMap((a) => a.occurred),
     ];
     let rows: Array<{ stream_id: string; revision: string; position: string }>;
     try {
@@ -133,10 +135,7 @@ export class PostgresEventStore implements EventStore {
       return group.map((a) => this.appendOne(a));
     }
     const last = new Map<string, { revision: string; position: string }>();
-    for (const row of rows) {
-      const seen = last.get(row.stream_id); // RETURNING follows no particular order: keep each stream's highest
-      if (!seen || BigInt(row.revision) > BigInt(seen.revision)) last.set(row.stream_id, row);
-    }
+    for (const row of rows) last.set(row.stream_id, row);
     if (rows.length > 0) this.wake.notify();
     return group.map((a) => {
       const row = last.get(a.streamId);
@@ -147,7 +146,7 @@ export class PostgresEventStore implements EventStore {
 
   private async appendOne(a: EncodedAppend): Promise<AppendResult> {
     const { streamId, events, expected } = a;
-    const params: unknown[] = [streamId, a.ids, a.types, a.versions, a.data, a.metadata, a.occurred];
+    const params: unknown[] = [streamId, a.ids, a.types, a.versions, jsonArray(a.data), jsonArray(a.metadata), a.occurred];
     if (typeof expected === 'bigint') params.push(expected.toString());
     // Only 'any' may be retried here: its writer expected nothing, so losing a race to another writer is
     // no conflict. Every other expectation that fails is the caller's to resolve.

@@ -34,7 +34,7 @@ describe.skipIf(!postgres.available)(`PostgreSQL event store${postgres.skipReaso
       const slowHasAppended = new Promise<void>((resolve) => { slowAppended = resolve; });
       // The slow writer takes its transaction id (and so its positions) first, then holds its commit.
       const slow = sql.transaction(async (tx) => {
-        await tx.query(appendSql(schema, 'no_stream'), ['late-1', [event().eventId], ['Slow'], [1], ['{}'], ['{}'], [new Date().toISOString()]]);
+        await tx.query(appendSql(schema, 'no_stream'), ['late-1', [event().eventId], ['Slow'], [1], '[{}]', '[{}]', [new Date().toISOString()]]);
         slowAppended();
         await slowMayCommit;
       });
