@@ -86,11 +86,7 @@ async function throughput(bench: Bench, total: number): Promise<void> {
   const started = performance.now();
   // The feed is another process in production: publishing here would bill the ingester for the client's
   // per-publish request bookkeeping (an error object with a stack trace per acknowledged publish).
-  const publisher = new Worker(PUBLISHER_BOOT, { eval: true, workerData: { entry: import.meta.url, tsx: import.meta.resolve('tsx/esm/api'), publisher: { servers: NATS_URL, subject, total, at: now.getTime() } } });
-  const published = new Promise<void>((resolve, reject) => {
-    publisher.once('error', reject);
-    publisher.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`publisher exited with ${code}`))));
-  });
+  const published = startPublisher({ servers: NATS_URL, subject, total, at: now.getTime(), label: 'tput' });
   await Promise.all([allIn, published]);
   const ingestRate = total / ((performance.now() - started) / 1_000);
   await consumer.stop();
@@ -121,28 +117,24 @@ async function offer(rate: number, seconds: number, send: (i: number) => void): 
 
 async function latency(bench: Bench, rate: number, seconds: number): Promise<void> {
   const total = rate * seconds;
-  const sentAt = new Map<number, number>();
+  const sentAt = new Float64Array(new SharedArrayBuffer((total + 1) * Float64Array.BYTES_PER_ELEMENT));
   const ingest: number[] = [];
   let finished: () => void = () => undefined;
   const allIn = new Promise<void>((resolve) => { finished = resolve; });
   const { subject, consumer } = await pipeline(bench, 'lat', (batch) => {
-    const now = performance.now();
+    const now = performance.timeOrigin + performance.now();
     for (const tick of batch) {
       const sequence = Number((tick as { sequence: number }).sequence);
-      ingest.push(now - sentAt.get(sequence)!);
+      ingest.push(now - sentAt[sequence]!);
     }
     if (ingest.length >= total) finished();
   });
-  progress(`ingest/latency: offering ${rate} ticks/s for ${seconds} s through NATS`);
-  let refused = 0;
-  await offer(rate, seconds, (i) => {
-    sentAt.set(i, performance.now());
-    // An overloaded server times a publish out; such a tick never enters the measurement.
-    bench.js.publish(subject, encodeTickMessage(tickAt('lat', i, new Date()))).catch(() => { refused += 1; });
-  });
+  progress(`ingest/latency: offering ${rate} ticks/s for ${seconds} s through NATS, from a worker thread`);
+  const published = startPublisher({ servers: NATS_URL, subject, total, at: Date.now(), label: 'lat', rate, sentAt: sentAt.buffer as SharedArrayBuffer });
   // Beyond capacity the backlog drains for a while; give up after a minute and report what arrived.
   await Promise.race([allIn, new Promise((resolve) => setTimeout(resolve, 60_000))]);
-  progress(`ingest/latency: ${ingest.length} of ${total} ticks appended, ${refused} publishes timed out`);
+  await published;
+  progress(`ingest/latency: ${ingest.length} of ${total} ticks appended`);
   await consumer.stop();
 
   // Baseline: the same rows, arriving at the same rate, inserted raw with the same batching (a batch
@@ -179,14 +171,47 @@ let schemaOf = '';
 const PUBLISHER_BOOT = `const { workerData } = require('node:worker_threads');
 import(workerData.tsx).then((tsx) => { tsx.register(); return import(workerData.entry); });`;
 
-interface PublisherTask { readonly servers: string; readonly subject: string; readonly total: number; readonly at: number }
+interface PublisherTask {
+  readonly servers: string;
+  readonly subject: string;
+  readonly total: number;
+  readonly at: number;
+  readonly label: string;
+  /** Ticks per second offered (in 1 ms steps); without it, as fast as acknowledgements allow, 2,000 in flight. */
+  readonly rate?: number;
+  /** Per sequence, when its publish was sent: performance.timeOrigin + performance.now(), shared with the main thread. */
+  readonly sentAt?: SharedArrayBuffer;
+}
 
-/** Worker side of the throughput figure: publishes the ticks with JetStream acknowledgements, 2,000 in flight. */
-async function publishTicks({ servers, subject, total, at }: PublisherTask): Promise<void> {
+/** Runs a publisher in a worker thread: the feed is another process in production. */
+function startPublisher(task: PublisherTask): Promise<void> {
+  const publisher = new Worker(PUBLISHER_BOOT, { eval: true, workerData: { entry: import.meta.url, tsx: import.meta.resolve('tsx/esm/api'), publisher: task } });
+  return new Promise<void>((resolve, reject) => {
+    publisher.once('error', reject);
+    publisher.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`publisher exited with ${code}`))));
+  });
+}
+
+/** Worker side: publishes the ticks with JetStream acknowledgements. */
+async function publishTicks({ servers, subject, total, at, label, rate, sentAt }: PublisherTask): Promise<void> {
+  // The client makes an Error (with a stack trace) per request up front, in case it times out: in a
+  // feed that publishes thousands a second that is most of its work, and it is the feed's, not the ledger's.
+  Error.stackTraceLimit = 0;
   const nc = await connect({ servers });
   const js = jetstream(nc);
-  const messages = Array.from({ length: total }, (_, i) => encodeTickMessage(tickAt('tput', i + 1, new Date(at))));
-  for (let i = 0; i < total; i += 2_000) await Promise.all(messages.slice(i, i + 2_000).map((m) => js.publish(subject, m)));
+  if (rate === undefined) {
+    const messages = Array.from({ length: total }, (_, i) => encodeTickMessage(tickAt(label, i + 1, new Date(at))));
+    for (let i = 0; i < total; i += 2_000) await Promise.all(messages.slice(i, i + 2_000).map((m) => js.publish(subject, m)));
+  } else {
+    const stamps = sentAt ? new Float64Array(sentAt) : undefined;
+    const pending: Array<Promise<unknown>> = [];
+    await offer(rate, total / rate, (i) => {
+      if (stamps) stamps[i] = performance.timeOrigin + performance.now();
+      // An overloaded server times a publish out; such a tick never arrives and is counted missing.
+      pending.push(js.publish(subject, encodeTickMessage(tickAt(label, i, new Date()))).catch(() => undefined));
+    });
+    await Promise.all(pending);
+  }
   await nc.close();
 }
 

@@ -23,6 +23,8 @@ const COLUMNS = [
 ];
 const HISTORY = [col('order_id', 'text'), col('position', 'bigint'), col('status', 'text'), col('reason', 'text'), col('at', 'timestamptz')];
 
+// Both order lists page by (placed_at, order_id) descending: with the tie-breaker in the indexes a page
+// reads just its rows, instead of every order of the account (or of the status) and a sort.
 const schema = (t: ProjectionTarget) => `
 create table if not exists ${table(t, 'orders')} (
   order_id text primary key,
@@ -46,7 +48,9 @@ create table if not exists ${table(t, 'orders')} (
   updated_at timestamptz not null,
   last_position bigint not null
 );
-create index if not exists orders_account_status on ${table(t, 'orders')} (account_id, status, placed_at desc);
+drop index if exists ${table(t, 'orders_account_status')};
+create index if not exists orders_account_status_placed on ${table(t, 'orders')} (account_id, status, placed_at desc, order_id desc);
+create index if not exists orders_account_placed on ${table(t, 'orders')} (account_id, placed_at desc, order_id desc);
 create table if not exists ${table(t, 'order_status_history')} (
   order_id text not null,
   position bigint not null,
