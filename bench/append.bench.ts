@@ -64,14 +64,14 @@ const batches = (count: number, size: number): Scenario => (writer, run) =>
   timed(count * size, async () => { for (let i = 0; i < count; i += 1) await writer.appendMany(`${run}-b`, i * size, size); });
 
 /**
- * The disk's commit latency drifts by 2x within a minute here, so the two sides run in many short
- * alternating slices (raw first in even slices, the store first in odd ones) and each side's rate is its
+ * The disk's commit latency drifts by 2x within a minute here, so the two sides run in many very short
+ * alternating slices (a few appends each) (raw first in even slices, the store first in odd ones) and each side's rate is its
  * events over its summed time: drift lands on both alike.
  */
 async function compare(label: string, scenario: Scenario, slices: number, store: Writer, raw: Writer): Promise<{ store: number; raw: number }> {
   const totals = { store: { events: 0, ms: 0 }, raw: { events: 0, ms: 0 } };
   for (let slice = 0; slice < slices; slice += 1) {
-    if (slice % 5 === 0) progress(`append/${label}: slice ${slice + 1}/${slices}`);
+    if (slice % 50 === 0) progress(`append/${label}: slice ${slice + 1}/${slices}`);
     const order: Array<['store' | 'raw', Writer]> = slice % 2 === 0 ? [['raw', raw], ['store', store]] : [['store', store], ['raw', raw]];
     for (const [side, writer] of order) {
       const { events, ms } = await scenario(writer, `${side}-${label}-${slice}`);
@@ -92,9 +92,9 @@ export async function run(args: string[]): Promise<void> {
     const subject = storeWriter(store);
     const baseline = rawWriter(sql, `${schema}.raw_events`);
     const scenarios: Array<[string, Scenario, number, string]> = [
-      ['sequential', sequential(100 * scale), 20, 'ratio >= 0.8'],
-      ['concurrent16', concurrent(16, 25 * scale), 20, 'ratio >= 0.7'],
-      ['batch100', batches(10 * scale, 100), 20, 'ratio >= 0.8'],
+      ['sequential', sequential(10), 200 * scale, 'ratio >= 0.8'],
+      ['concurrent16', concurrent(16, 5), 50 * scale, 'ratio >= 0.7'],
+      ['batch100', batches(2, 100), 100 * scale, 'ratio >= 0.8'],
     ];
     for (const [figure, scenario, slices, target] of scenarios) {
       progress(`append/${figure}: warming up`);
