@@ -130,7 +130,7 @@ async function latency(bench: Bench, rate: number, seconds: number): Promise<voi
     if (ingest.length >= total) finished();
   });
   progress(`ingest/latency: offering ${rate} ticks/s for ${seconds} s through NATS, from a worker thread`);
-  const published = startPublisher({ servers: NATS_URL, subject, total, at: Date.now(), label: 'lat', rate, sentAt: sentAt.buffer as SharedArrayBuffer });
+  const published = startPublisher({ servers: NATS_URL, subject, total, at: Date.now(), label: 'lat', rate, sentAt: sentAt.buffer });
   // Beyond capacity the backlog drains for a while; give up after a minute and report what arrived.
   await Promise.race([allIn, new Promise((resolve) => setTimeout(resolve, 60_000))]);
   await published;
