@@ -7,6 +7,8 @@ import { formatUnits } from '../domain/shared/money.ts';
 import { readableAccounts, requireReadableAccount } from './access.ts';
 import type { Account, Order } from './accounts.ts';
 import { principalIn } from './context.ts';
+import { GraphQLError } from './graphql-js.ts';
+import { LedgerError } from '../domain/shared/errors.ts';
 import { pageSize } from './limits.ts';
 import type { Interval } from './market.ts';
 
@@ -66,27 +68,39 @@ export const resolvers: IResolvers = {
       ctx.read.accounts.equityCurve(account, optStr(args.from), optStr(args.to), pageSize(args.first as number, 500, ctx.read.limits)),
   },
   Subscription: {
-    quotes: { subscribe: (_root: unknown, args: Args, ctx: MercuriusContext) => { principalIn(ctx); return ctx.read.live.quotes(str(args.symbol)); }, resolve: (payload: unknown) => payload },
-    formingCandle: {
-      subscribe: (_root: unknown, args: Args, ctx: MercuriusContext) => { principalIn(ctx); return ctx.read.live.formingCandle(str(args.symbol), args.interval as Interval); },
-      resolve: (payload: unknown) => payload,
-    },
+    quotes: feed((args, ctx) => { principalIn(ctx); return ctx.read.live.quotes(str(args.symbol)); }),
+    formingCandle: feed((args, ctx) => { principalIn(ctx); return ctx.read.live.formingCandle(str(args.symbol), args.interval as Interval); }),
     orders: accountFeed((ctx, id) => ctx.read.live.orders(id)),
     fills: accountFeed((ctx, id) => ctx.read.live.fills(id)),
     positions: accountFeed((ctx, id) => ctx.read.live.positions(id)),
     riskDecisions: accountFeed((ctx, id) => ctx.read.live.riskDecisions(id)),
-    controlStates: { subscribe: (_root: unknown, _args: Args, ctx: MercuriusContext) => { principalIn(ctx); return ctx.read.live.controlStates(); }, resolve: (payload: unknown) => payload },
+    controlStates: feed((_args, ctx) => { principalIn(ctx); return ctx.read.live.controlStates(); }),
   },
 };
 
-function accountFeed(open: (ctx: MercuriusContext, accountId: string) => Promise<AsyncIterableIterator<unknown>>) {
+/**
+ * A subscription field. A refusal (no token, another trader's account) leaves as a GraphQL error with the
+ * ledger error's code in extensions.code, as it does over HTTP: graphql-ws has no error formatter of ours.
+ */
+function feed(open: (args: Args, ctx: MercuriusContext) => Promise<AsyncIterableIterator<unknown>>) {
   return {
-    subscribe: (_root: unknown, args: Args, ctx: MercuriusContext) => {
-      requireReadableAccount(principalIn(ctx), str(args.accountId));
-      return open(ctx, str(args.accountId));
+    subscribe: async (_root: unknown, args: Args, ctx: MercuriusContext) => {
+      try {
+        return await open(args, ctx);
+      } catch (error) {
+        if (!(error instanceof LedgerError)) throw error;
+        throw new GraphQLError(error.message, { originalError: error, extensions: { code: error.code, ...(Object.keys(error.details).length > 0 ? { details: error.details } : {}) } });
+      }
     },
     resolve: (payload: unknown) => payload,
   };
+}
+
+function accountFeed(open: (ctx: MercuriusContext, accountId: string) => Promise<AsyncIterableIterator<unknown>>) {
+  return feed((args, ctx) => {
+    requireReadableAccount(principalIn(ctx), str(args.accountId));
+    return open(ctx, str(args.accountId));
+  });
 }
 
 type Query<T> = { obj: T; params: Args };

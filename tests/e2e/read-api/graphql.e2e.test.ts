@@ -133,7 +133,11 @@ describe.skipIf(skip)(`GraphQL end to end${postgres.skipReason}${redis.skipReaso
     const spying = subscribe(client, 'subscription { orders(accountId: "B1") { id } }');
     await spying.drain.first(1, 2_000);
     expect(JSON.stringify(spying.errors)).toContain('does not name account B1');
+    expect(codes({ errors: spying.errors.flat() as Array<{ extensions?: { code?: string } }> })).toEqual(['AUTH.FORBIDDEN_ACCOUNT']);
     expect(spying.drain.items).toEqual([]);
+    const tooDeep = subscribe(client, 'subscription { orders(accountId: "A1") { riskDecision { checks { name { a { b { c } } } } } } }');
+    await tooDeep.drain.first(1, 2_000);
+    expect(codes({ errors: tooDeep.errors.flat() as Array<{ extensions?: { code?: string } }> })).toContain('GRAPHQL.DEPTH_LIMIT');
     const anonymous = wsClient(server, undefined);
     clients.push(anonymous);
     const refused = subscribe(anonymous, 'subscription { quotes(symbol: "XAUUSD") { bid } }');
