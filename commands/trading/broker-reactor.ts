@@ -51,19 +51,19 @@ export interface BrokerReactorDeps {
   readonly checkpointEveryMs?: number;
 }
 
-/** A DAY order's session ends at the next UTC midnight after it was placed. */
+/** Where an OrderPlaced recorded no expiry (before DAY orders carried one): the next UTC midnight. */
 const nextUtcMidnight = (at: string): Date => {
   const day = new Date(at);
   return new Date(Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() + 1));
 };
 
 function routedOrder(accountId: string, placed: PlacedOrder): RoutedOrder {
-  const { orderId, symbol, side, kind, timeInForce, qty, limitPrice, stopPrice, at } = placed;
+  const { orderId, symbol, side, kind, timeInForce, qty, limitPrice, stopPrice, at, expiresAt } = placed;
   return {
     accountId, orderId, symbol, side, kind, timeInForce, qty, filledQty: 0n, fillCount: 0,
     ...(limitPrice === null ? {} : { limitPrice }),
     ...(stopPrice === null ? {} : { stopPrice }),
-    ...(timeInForce === 'DAY' ? { sessionEndsAt: nextUtcMidnight(at) } : {}),
+    ...(timeInForce === 'DAY' ? { sessionEndsAt: expiresAt === undefined ? nextUtcMidnight(at) : new Date(expiresAt) } : {}),
   };
 }
 

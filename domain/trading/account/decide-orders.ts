@@ -8,7 +8,7 @@ import type { AccountEvent, OrderPlaced } from './events.ts';
 import { has } from './grow-only-index.ts';
 import { haltOnLossLimits } from './loss-halt.ts';
 import { findOrder, openQtyBySide, type AccountState } from './state.ts';
-import { dailyPnlAt, equityOf, midPrice } from './valuation.ts';
+import { cutoffHourOf, dailyPnlAt, equityOf, midPrice, tradingDayEnd } from './valuation.ts';
 
 const nonEmpty = (value: unknown): value is string => typeof value === 'string' && value.trim().length > 0;
 const positive = (value: unknown): value is bigint => typeof value === 'bigint' && value > 0n;
@@ -59,7 +59,7 @@ export function accountRiskView(state: AccountState, order: OrderRequest, data: 
   };
 }
 
-function orderPlaced(orderId: string, order: OrderRequest, data: PlaceOrderData, at: string): OrderPlaced {
+function orderPlaced(orderId: string, order: OrderRequest, data: PlaceOrderData, now: Date, cutoffHourUtc: number): OrderPlaced {
   const quote = data.market.lastQuote;
   return {
     type: 'OrderPlaced',
@@ -69,7 +69,8 @@ function orderPlaced(orderId: string, order: OrderRequest, data: PlaceOrderData,
       timeInForce: data.timeInForce,
       instrument: pickInstrumentFacts(data.market.instrument),
       quote: quote === undefined ? null : { bid: quote.bid, ask: quote.ask, timestamp: quote.timestamp.toISOString() },
-      at,
+      ...(data.timeInForce === 'DAY' ? { expiresAt: new Date(tradingDayEnd(now.getTime(), cutoffHourUtc)).toISOString() } : {}),
+      at: now.toISOString(),
     },
   };
 }
@@ -86,7 +87,7 @@ export function placeOrder(command: PlaceOrder, state: AccountState): AccountEve
   const at = metadata.now.toISOString();
   const { checks, accepted, reasons } = outcome;
   return [
-    orderPlaced(orderId, order, data, at),
+    orderPlaced(orderId, order, data, metadata.now, cutoffHourOf(state)),
     { type: 'RiskDecisionRecorded', data: { orderId, accepted, checks, reasons, at } },
     accepted ? { type: 'OrderAccepted', data: { orderId, at } } : { type: 'OrderDenied', data: { orderId, reasons, at } },
     ...haltOnLossLimits(state, account, at),

@@ -35,6 +35,12 @@ export type OrderPlaced = DomainEvent<
     /** The facts and the quote the decision was made on, kept for the audit trail and for valuing fills. */
     readonly instrument: Required<InstrumentFacts>;
     readonly quote: RecordedQuote | null;
+    /**
+     * DAY orders: the end of the account's trading day (its daily cut-off) the order was placed in, when
+     * the broker lets it expire. Absent on other orders, and on DAY orders recorded before it existed
+     * (the broker then takes the next UTC midnight).
+     */
+    readonly expiresAt?: string;
   }
 >;
 

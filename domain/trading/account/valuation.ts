@@ -13,6 +13,11 @@ export function tradingDayIndex(epochMs: number, cutoffHourUtc: number): number 
   return Math.floor((epochMs - cutoffHourUtc * HOUR_MS) / DAY_MS);
 }
 
+/** When the trading day that holds `epochMs` ends: the next cut-off. A DAY order expires then. */
+export function tradingDayEnd(epochMs: number, cutoffHourUtc: number): number {
+  return (tradingDayIndex(epochMs, cutoffHourUtc) + 1) * DAY_MS + cutoffHourUtc * HOUR_MS;
+}
+
 export const cutoffHourOf = (state: AccountState): number => state.limits?.dailyCutoffHourUtc ?? DEFAULT_DAILY_CUTOFF_HOUR_UTC;
 
 /** Mid of a quote, rounded half-even: the mark a quote gives an open position. */

@@ -10,7 +10,7 @@ import { officer, trader, tradingFixture, type TradingFixture } from './trading-
 const postgres = await postgresService();
 const redis = await redisService();
 
-const order = (accountId: string, fields: Partial<{ side: 'buy' | 'sell'; kind: 'market' | 'limit' | 'stop'; timeInForce: 'GTC' | 'IOC'; qty: bigint; limitPrice: bigint; stopPrice: bigint }> = {}) =>
+const order = (accountId: string, fields: Partial<{ side: 'buy' | 'sell'; kind: 'market' | 'limit' | 'stop'; timeInForce: 'GTC' | 'IOC' | 'DAY'; qty: bigint; limitPrice: bigint; stopPrice: bigint }> = {}) =>
   ({ accountId, clientOrderId: randomUUID(), symbol: 'XAUUSD', side: 'buy', kind: 'market', timeInForce: 'GTC', qty: 10n, ...fields }) as const;
 
 describe.skipIf(!postgres.available || !redis.available)(`paper broker on the log${postgres.skipReason || redis.skipReason}`, () => {
@@ -127,5 +127,21 @@ describe.skipIf(!postgres.available || !redis.available)(`paper broker on the lo
     const fills = await fillsOf('B6');
     expect(fills.map((fill) => fill.fillId).sort()).toEqual([`${a.orderId}/fill/1`, `${b.orderId}/fill/1`].sort());
     await f.tick('XAUUSD', 240_000n, 240_050n);
+  });
+  // Last: it leaves the broker's quote in the future, which later ticks of "now" would not replace.
+  it("expires a DAY order at the account's daily cut-off, not at UTC midnight", async () => {
+    const hour = new Date().getUTCHours();
+    const cutoff = (hour + 2) % 24 === 0 ? 1 : (hour + 2) % 24;
+    await f.openAccount('B8', { dailyCutoffHourUtc: cutoff });
+    await startBroker();
+    const placed = await f.service.placeOrder(trader(), order('B8', { kind: 'limit', limitPrice: 239_000n, timeInForce: 'DAY' }));
+    const events = await f.eventStore.readStream('account-B8');
+    const expiresAt = new Date((events.find((e) => e.type === 'OrderPlaced')!.data as { expiresAt: string }).expiresAt);
+    expect(expiresAt.getUTCHours()).toBe(cutoff);
+    await f.tick('XAUUSD', 240_000n, 240_050n, new Date(expiresAt.getTime() - 60_000));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await statusOf('B8', placed.orderId)).toBe('accepted');
+    await f.tick('XAUUSD', 240_000n, 240_050n, new Date(expiresAt.getTime() + 60_000));
+    await expect.poll(() => statusOf('B8', placed.orderId), { timeout: 5_000 }).toBe('expired');
   });
 });

@@ -175,3 +175,23 @@ describe('account: order lifecycle', () => {
     account.given(funded()).when(cancel('nope')).thenThrows('ORDER.UNKNOWN', { orderId: 'nope' });
   });
 });
+
+describe('account: DAY orders end with the account\'s trading day', () => {
+  const expiresAt = (cutoff: number | undefined, now: Date, timeInForce: 'DAY' | 'GTC' = 'DAY') => {
+    const history = account.history(open(), setLimits(cutoff === undefined ? {} : { dailyCutoffHourUtc: cutoff }));
+    const { events } = account.given(history).when(place({ now, timeInForce, kind: 'limit', limitPrice: 239_000n })).result();
+    const placed = events.find((e) => e.type === 'OrderPlaced')!.data as { expiresAt?: string };
+    return placed.expiresAt;
+  };
+
+  it('expires at the next daily cut-off: 22:00 UTC for a desk that closes its day at 17:00 New York', () => {
+    expect(expiresAt(22, new Date('2024-05-06T21:30:00.000Z'))).toBe('2024-05-06T22:00:00.000Z');
+    expect(expiresAt(22, new Date('2024-05-06T22:00:00.000Z'))).toBe('2024-05-07T22:00:00.000Z');
+    expect(expiresAt(22, new Date('2024-05-06T23:59:00.000Z'))).toBe('2024-05-07T22:00:00.000Z');
+  });
+
+  it('expires at UTC midnight with the default cut-off, and GTC orders carry no expiry', () => {
+    expect(expiresAt(undefined, new Date('2024-05-06T10:00:00.000Z'))).toBe('2024-05-07T00:00:00.000Z');
+    expect(expiresAt(22, new Date('2024-05-06T10:00:00.000Z'), 'GTC')).toBeUndefined();
+  });
+});
