@@ -71,10 +71,12 @@ const BASE_REVISION: Record<AppendKind, (events: string) => string> = {
  * lock is taken in the innermost FROM item, so before the transaction id is asked for around it
  * (subqueries with volatile functions are never pulled up or reordered), once per append.
  */
-export function appendSql(schema: string, kind: AppendKind): string {
+export function appendSql(schema: string, kind: AppendKind, shape: 'one' | 'many' = 'many'): string {
   const events = `${quoteIdent(schema)}.events`;
   const lock = appenderLock(schema);
-  return `with written as (insert into ${events} (position, event_id, stream_id, revision, type, schema_version, data, metadata, occurred_at)
+  // Several events: one row back, the last revision and position, through a data-modifying CTE (cheaper than
+  // a row per event). One event: scalar parameters and plain RETURNING (cheaper still).
+  const insert = `insert into ${events} (position, event_id, stream_id, revision, type, schema_version, data, metadata, occurred_at)
 select appender.first_position + u.ord - 1, u.id, $1, base.revision + u.ord, u.t, u.v, u.d, u.m, u.o
 from (
     select pg_current_xact_id()::text::bigint << ${POSITION_SHIFT} as first_position
@@ -82,9 +84,21 @@ from (
   ) as appender,
   (${BASE_REVISION[kind](events)}) as base,
   rows from (unnest($2::uuid[], $3::text[], $4::smallint[], $7::timestamptz[]), json_array_elements($5::json), json_array_elements($6::json))
-    with ordinality as u(id, t, v, o, d, m, ord)
-returning revision, position)
-select max(revision)::text as revision, max(position)::text as position from written having count(*) > 0`;
+    with ordinality as u(id, t, v, o, d, m, ord)`;
+  if (shape === 'one') return singleAppendSql(events, lock, kind);
+  return `with written as (${insert}\nreturning revision, position)\nselect max(revision)::text as revision, max(position)::text as position from written having count(*) > 0`;
+}
+
+/** One event: the same statement with scalar parameters ($2..$7 its id, type, schema version, data, metadata, time). */
+function singleAppendSql(events: string, lock: readonly [number, number], kind: AppendKind): string {
+  return `insert into ${events} (position, event_id, stream_id, revision, type, schema_version, data, metadata, occurred_at)
+select appender.first_position, $2::uuid, $1, base.revision + 1, $3::text, $4::smallint, $5::json, $6::json, $7::timestamptz
+from (
+    select pg_current_xact_id()::text::bigint << ${POSITION_SHIFT} as first_position
+    from (select pg_advisory_xact_lock_shared(${lock[0]}, ${lock[1]})) as locked
+  ) as appender,
+  (${BASE_REVISION[kind](events)}) as base
+returning revision::text, position::text`;
 }
 
 /**

@@ -69,7 +69,7 @@ export class PostgresEventStore implements EventStore {
   private readonly s: string;
   private readonly wake: WakeSignal;
   private readonly subscriptions = new Set<Subscription>();
-  private readonly appendStatements: Record<AppendKind, string>;
+  private readonly appendStatements: Record<AppendKind, { readonly one: string; readonly many: string }>;
   private readonly groupStatement: string;
   private readonly horizon: string;
   private readonly group: AppendGroups;
@@ -84,10 +84,8 @@ export class PostgresEventStore implements EventStore {
       many: (group) => this.appendGroup(group),
     });
     this.wake = createWakeSignal(sql, `${schema}_appended`);
-    this.appendStatements = {
-      revision: appendSql(schema, 'revision'), no_stream: appendSql(schema, 'no_stream'),
-      any: appendSql(schema, 'any'), stream_exists: appendSql(schema, 'stream_exists'),
-    };
+    const statements = (kind: AppendKind) => ({ one: appendSql(schema, kind, 'one'), many: appendSql(schema, kind, 'many') });
+    this.appendStatements = { revision: statements('revision'), no_stream: statements('no_stream'), any: statements('any'), stream_exists: statements('stream_exists') };
   }
 
   static async create(sql: SqlClient, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
@@ -146,13 +144,17 @@ export class PostgresEventStore implements EventStore {
 
   private async appendOne(a: EncodedAppend): Promise<AppendResult> {
     const { streamId, events, expected } = a;
-    const params: unknown[] = [streamId, a.ids, a.types, a.versions, jsonArray(a.data), jsonArray(a.metadata), a.occurred];
+    const single = a.ids.length === 1;
+    const params: unknown[] = single
+      ? [streamId, a.ids[0], a.types[0], a.versions[0], a.data[0], a.metadata[0], a.occurred[0]]
+      : [streamId, a.ids, a.types, a.versions, jsonArray(a.data), jsonArray(a.metadata), a.occurred];
     if (typeof expected === 'bigint') params.push(expected.toString());
     // Only 'any' may be retried here: its writer expected nothing, so losing a race to another writer is
     // no conflict. Every other expectation that fails is the caller's to resolve.
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const { rows } = await this.sql.query<{ revision: string; position: string }>(this.appendStatements[a.kind], params);
+        const statement = this.appendStatements[a.kind][single ? 'one' : 'many'];
+        const { rows } = await this.sql.query<{ revision: string; position: string }>(statement, params);
         const last = rows[rows.length - 1];
         if (!last) return await this.refuse(streamId, events, expected);
         this.wake.notify();
