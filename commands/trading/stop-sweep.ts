@@ -3,11 +3,18 @@
 // when an order is accepted while a stop applies (the handler judged it on the stop state from just
 // before the stop was recorded) it cancels that order too. In log order one of the two always comes
 // second, so no order accepted around a stop stays working.
+//
+// With a key-value store it keeps a checkpoint (the position handled, the orders it tracks, the stops in
+// force) and after a restart follows the log from there instead of replaying it from the start. Events
+// after the checkpoint may be handled twice; its cancels carry command ids derived from the events, so a
+// second handling applies nothing.
 import type { EventStore, RecordedEvent } from '../../domain/ports/event-store.ts';
+import type { KeyValueStore } from '../../domain/ports/key-value.ts';
 import type { Actor } from '../../domain/ports/event-store.ts';
 import type { ControlScope, EmergencyStopEngaged } from '../../domain/trading/control/index.ts';
 import { uuidV5 } from '../handling/event-ids.ts';
 import { describeStopScope } from './control-reader.ts';
+import { fromJson, toJson } from './json.ts';
 import { accountIdOf, consume, react, silentLogger, type ReactorLogger, type RunningReactor } from './reactor.ts';
 import type { TradingService } from './service.ts';
 
@@ -37,6 +44,16 @@ export interface StopSweepDeps {
   readonly eventStore: EventStore;
   readonly service: TradingService;
   readonly logger?: ReactorLogger;
+  /** Where the checkpoint is kept; without it every start replays the log from the beginning. */
+  readonly keyValue?: KeyValueStore;
+  readonly checkpointKey?: string;
+  readonly checkpointEveryMs?: number;
+}
+
+interface Checkpoint {
+  readonly position: bigint;
+  readonly orders: readonly TrackedOrder[];
+  readonly stops: ReadonlyArray<readonly [string, ControlScope]>;
 }
 
 const inScope = (scope: ControlScope, order: TrackedOrder): boolean =>
@@ -46,22 +63,64 @@ export class StopSweep {
   private readonly orders = new Map<string, TrackedOrder>();
   private readonly stops = new Map<string, ControlScope>();
   private running: RunningReactor | undefined;
+  private position: bigint | undefined;
+  private lastSaved = 0;
+  private handled = 0;
 
   constructor(private readonly deps: StopSweepDeps) {}
 
-  /** Replays the log from the start (the index lives in memory), then follows it live. */
-  start(): void {
-    const subscription = this.deps.eventStore.subscribe({ filter: { eventTypes: SWEEP_EVENT_TYPES }, batchSize: 1_000 });
-    this.running = consume(subscription, (event) => this.handle(event), this.deps.logger ?? silentLogger);
+  private get checkpointKey(): string {
+    return this.deps.checkpointKey ?? 'stop-sweep:checkpoint';
   }
 
+  /** Restores the checkpoint if there is one, then follows the log from it (from the start without one). */
+  async start(): Promise<void> {
+    const saved = this.deps.keyValue === undefined ? undefined : await this.deps.keyValue.get(this.checkpointKey);
+    if (saved !== undefined) {
+      const checkpoint = fromJson<Checkpoint>(saved);
+      for (const order of checkpoint.orders) this.orders.set(`${order.accountId}/${order.orderId}`, { ...order });
+      for (const [key, scope] of checkpoint.stops) this.stops.set(key, scope);
+      this.position = checkpoint.position;
+    }
+    const subscription = this.deps.eventStore.subscribe({ after: this.position, filter: { eventTypes: SWEEP_EVENT_TYPES }, batchSize: 1_000 });
+    this.running = consume(subscription, async (event) => {
+      await this.handle(event);
+      this.handled += 1;
+      this.position = event.globalPosition;
+      await this.maybeCheckpoint();
+    }, this.deps.logger ?? silentLogger);
+  }
+
+  /** Stops following the log and saves the checkpoint. */
   async stop(): Promise<void> {
     await this.running?.close();
+    await this.saveCheckpoint();
   }
 
   /** Working orders the sweep knows of, for tests and diagnostics. */
   workingOrderCount(): number {
     return [...this.orders.values()].filter((o) => o.working).length;
+  }
+
+  /** Whether the sweep holds this order as working, for tests and diagnostics. */
+  isWorking(accountId: string, orderId: string): boolean {
+    return this.orders.get(`${accountId}/${orderId}`)?.working === true;
+  }
+
+  /** Events handled since this instance started, for tests and diagnostics. */
+  eventsHandled(): number {
+    return this.handled;
+  }
+
+  private async maybeCheckpoint(): Promise<void> {
+    if (Date.now() - this.lastSaved >= (this.deps.checkpointEveryMs ?? 1_000)) await this.saveCheckpoint();
+  }
+
+  private async saveCheckpoint(): Promise<void> {
+    if (this.deps.keyValue === undefined || this.position === undefined) return;
+    const checkpoint: Checkpoint = { position: this.position, orders: [...this.orders.values()], stops: [...this.stops] };
+    await this.deps.keyValue.set(this.checkpointKey, toJson(checkpoint));
+    this.lastSaved = Date.now();
   }
 
   private async handle(event: RecordedEvent): Promise<void> {

@@ -13,7 +13,7 @@ registerRole('broker', async ({ config, logger, backends }) => {
     quotes: createQuoteBook(backends.keyValue),
     source: 'broker',
   });
-  const sweep = new StopSweep({ eventStore: backends.eventStore, service, logger: log.child({ process: 'stop-sweep' }) });
+  const sweep = new StopSweep({ eventStore: backends.eventStore, service, keyValue: backends.keyValue, logger: log.child({ process: 'stop-sweep' }) });
   const reactor = new BrokerReactor({
     eventStore: backends.eventStore,
     keyValue: backends.keyValue,
@@ -21,7 +21,7 @@ registerRole('broker', async ({ config, logger, backends }) => {
     logger: log.child({ process: 'paper-broker' }),
     broker: (controlsFor) => new PaperBroker({ slippagePriceUnits: config.brokerSlippageUnits, latencyMs: config.brokerLatencyMs, controlsFor }),
   });
-  sweep.start();
+  await sweep.start();
   await reactor.start();
   log.info({ slippageUnits: String(config.brokerSlippageUnits), latencyMs: config.brokerLatencyMs }, 'paper broker and stop sweep following the log');
   return {

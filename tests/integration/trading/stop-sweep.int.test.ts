@@ -21,7 +21,7 @@ describe.skipIf(!postgres.available || !redis.available)(`emergency stop sweep${
     await f.tick('XAUUSD', 240_000n, 240_050n);
     await f.tick('XAGUSD', 30_000n, 30_020n);
     sweep = new StopSweep({ eventStore: f.eventStore, service: f.newService() });
-    sweep.start();
+    await sweep.start();
   });
   afterAll(async () => {
     await sweep?.stop();
@@ -81,5 +81,28 @@ describe.skipIf(!postgres.available || !redis.available)(`emergency stop sweep${
     expect(view!.workingOrders.every((o) => o.status === 'pending_cancel')).toBe(true);
     await f.service.requestStopRelease(officer('alice'), { scope: { kind: 'global' }, reason: 'done' });
     await f.service.approveStopRelease(officer('bob'), { scope: { kind: 'global' }, reason: 'done' });
+  });
+  // Last: it stops the shared sweep, so only the restarted one can cancel.
+  it('resumes from its checkpoint after a restart, without replaying the log, and still cancels what was working', async () => {
+    await sweep.stop();
+    const checkpointKey = `stop-sweep:test:${randomUUID()}`;
+    const first = new StopSweep({ eventStore: f.eventStore, service: f.newService(), keyValue: f.keyValue, checkpointKey });
+    await first.start();
+    await f.openAccount('K1');
+    const order = await f.service.placeOrder(trader(), limitBuy('K1'));
+    await expect.poll(() => first.isWorking('K1', order.orderId), { timeout: 5_000 }).toBe(true);
+    await first.stop();
+    const replayed = first.eventsHandled();
+
+    const second = new StopSweep({ eventStore: f.eventStore, service: f.newService(), keyValue: f.keyValue, checkpointKey });
+    await second.start();
+    expect(second.isWorking('K1', order.orderId)).toBe(true); // known before reading anything
+    expect(second.workingOrderCount()).toBe(first.workingOrderCount());
+    await f.service.engageStop(officer(), { scope: { kind: 'account', accountId: 'K1' }, reason: 'restart test' });
+    await expect.poll(() => statusOf('K1', order.orderId), { timeout: 5_000 }).toBe('pending_cancel');
+    await second.stop();
+    expect(second.eventsHandled()).toBeLessThan(10); // the stop and the cancel, not the log from the start
+    expect(replayed).toBeGreaterThan(20);
+    await f.service.requestStopRelease(officer(), { scope: { kind: 'account', accountId: 'K1' }, reason: 'done' });
   });
 });
