@@ -25,7 +25,7 @@ export class IngestState {
   private readonly cursors = new Map<string, SourceCursor>();
   private readonly mids = new Map<string, LastMid>();
 
-  constructor(private readonly parent?: IngestState) {}
+  constructor(private parent?: IngestState) {}
 
   cursor(symbol: string, source: string): SourceCursor | undefined {
     const key = cursorKey(symbol, source);
@@ -56,6 +56,16 @@ export class IngestState {
   commit(draft: IngestState): void {
     for (const [key, cursor] of draft.cursors) this.cursors.set(key, cursor);
     for (const [symbol, mid] of draft.mids) this.mids.set(symbol, mid);
+  }
+
+  /**
+   * After `root.commit(this)`: this draft's changes live in `root`, so it empties and reads straight from
+   * it. Drafts made on top of this one keep seeing the same values, and chains of drafts stay short.
+   */
+  settleInto(root: IngestState): void {
+    this.cursors.clear();
+    this.mids.clear();
+    this.parent = root;
   }
 }
 

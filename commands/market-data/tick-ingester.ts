@@ -3,8 +3,11 @@
 // v5 of the tick's idempotency key (symbol, source, sequence), so whatever delivers a tick again (a
 // JetStream redelivery, a re-run import, a retried HTTP call) finds it recorded and writes nothing.
 //
-// Batches are processed one at a time: each validates against a draft of the ingest state, appends once
-// per stream, and only when every append is durable commits the draft and moves the latest quotes.
+// Batches are checked and written in order, two stages apart: batch N+1 is validated against a draft on
+// top of batch N's draft while N's appends are in flight, then appended once N's are durable. A batch
+// commits its draft and moves the latest quotes only when every append of it is durable. If a batch is
+// not recorded, every batch validated on top of it fails too (it was judged against ticks that are not
+// in the ledger) and nothing of them is written: their deliverer sends them again.
 import {
   EventIdReused, type EventStore, type NewEvent,
 } from '../../domain/ports/event-store.ts';
@@ -70,9 +73,29 @@ const UNROUTABLE = 'UNKNOWN';
 const ROUTABLE_SYMBOL = /^[A-Za-z0-9._]{1,32}$/;
 export const isUnreadable = (submission: TickSubmission): submission is UnreadableTick => 'unreadable' in submission;
 
+/** A batch validated and waiting for its turn to be written. */
+interface PlannedBatch {
+  readonly batch: readonly TickSubmission[];
+  readonly planned: readonly Planned[];
+  readonly draft: IngestState;
+  /** The batch this one was validated on top of, while that one was not yet recorded. */
+  base: PlannedBatch | undefined;
+  readonly recorded: Promise<boolean>;
+  settle(recorded: boolean): void;
+}
+
+export class IngestAborted extends Error {
+  constructor() {
+    super('an earlier batch this one was validated against was not recorded; nothing of this batch was written either: deliver it again');
+  }
+}
+
 export class TickIngester {
   private readonly state = new IngestState();
-  private queue: Promise<unknown> = Promise.resolve();
+  private planning: Promise<unknown> = Promise.resolve();
+  private writing: Promise<unknown> = Promise.resolve();
+  /** The newest batch validated and not yet recorded: the next batch is validated on top of it. */
+  private tip: PlannedBatch | undefined;
   private readonly clock: () => Date;
   private readonly spikeWindowMs: number;
   private readonly streams = new TickStreams();
@@ -90,35 +113,77 @@ export class TickIngester {
     for (const tick of latest) await this.deps.quotes?.update(quoteFromTick(tick));
   }
 
-  /** One outcome per submission, in order. Rejects (and remembers nothing) when an append fails. */
+  /**
+   * One outcome per submission, in order. Rejects (and remembers nothing) when an append fails, or when an
+   * earlier batch this one was validated against failed (IngestAborted).
+   */
   ingest(batch: readonly TickSubmission[]): Promise<TickOutcome[]> {
-    const run = this.queue.then(() => this.process(batch));
-    this.queue = run.catch(() => undefined);
-    return run;
+    const planned = this.planning.then(() => this.planBatch(batch));
+    this.planning = planned.catch(() => undefined);
+    const previous = this.writing;
+    const written = planned.then(async (plan) => {
+      await previous;
+      return this.write(plan);
+    });
+    this.writing = written.catch(() => undefined);
+    return written;
   }
 
-  private async process(batch: readonly TickSubmission[]): Promise<TickOutcome[]> {
-    if (batch.length === 0) return [];
+  private planBatch(batch: readonly TickSubmission[]): PlannedBatch {
     const receivedAt = this.clock();
-    const draft = this.state.draft();
+    const base = this.tip;
+    const draft = (base?.draft ?? this.state).draft();
     const planned = batch.map((submission) => this.plan(submission, draft, receivedAt));
-    const { byStream, first } = groupFirsts(planned);
-    const recordedBefore = new Set<string>();
-    await Promise.all([...byStream].map(async ([streamId, events]) => {
-      for (const id of await this.appendNew(streamId, events)) recordedBefore.add(id);
-    }));
+    let settle!: (recorded: boolean) => void;
+    const recorded = new Promise<boolean>((resolve) => { settle = resolve; });
+    const plan: PlannedBatch = { batch, planned, draft, base, recorded, settle };
+    if (batch.length > 0) this.tip = plan;
+    return plan;
+  }
+
+  private async write(plan: PlannedBatch): Promise<TickOutcome[]> {
+    const { batch, planned } = plan;
+    if (batch.length === 0) {
+      plan.settle(true);
+      return [];
+    }
+    let outcomes: TickOutcome[];
     const accepted: AcceptedTick[] = [];
-    const outcomes = planned.map((entry, index) => {
-      if (!first[index] || (recordedBefore.size > 0 && recordedBefore.has(entry.event.eventId))) {
-        return { ...entry.outcome, status: 'duplicate' as const, reason: undefined, detail: undefined };
-      }
-      if (entry.accepted) accepted.push(entry.accepted);
-      return entry.outcome;
-    });
-    this.state.commit(draft);
+    try {
+      if (plan.base !== undefined && !(await plan.base.recorded)) throw new IngestAborted();
+      const { byStream, first } = groupFirsts(planned);
+      const recordedBefore = new Set<string>();
+      await Promise.all([...byStream].map(async ([streamId, events]) => {
+        for (const id of await this.appendNew(streamId, events)) recordedBefore.add(id);
+      }));
+      outcomes = planned.map((entry, index) => {
+        if (!first[index] || (recordedBefore.size > 0 && recordedBefore.has(entry.event.eventId))) {
+          return { ...entry.outcome, status: 'duplicate' as const, reason: undefined, detail: undefined };
+        }
+        if (entry.accepted) accepted.push(entry.accepted);
+        return entry.outcome;
+      });
+    } catch (error) {
+      plan.settle(false);
+      // Batches validated on top of this one fail in their turn; the next batch starts from what is recorded.
+      if (this.chainHolds(plan)) this.tip = undefined;
+      plan.base = undefined;
+      throw error;
+    }
+    this.state.commit(plan.draft);
+    plan.draft.settleInto(this.state); // its changes are in the state now: later drafts read through to it
+    plan.settle(true);
+    if (this.tip === plan) this.tip = undefined;
+    plan.base = undefined;
     await this.updateQuotes(accepted);
     this.deps.onOutcomes?.(outcomes, batch);
     return outcomes;
+  }
+
+  /** Whether `plan` is the tip or one of the batches the tip was validated on top of. */
+  private chainHolds(plan: PlannedBatch): boolean {
+    for (let at = this.tip; at !== undefined; at = at.base) if (at === plan) return true;
+    return false;
   }
 
   private plan(submission: TickSubmission, draft: IngestState, receivedAt: Date): Planned {

@@ -1,9 +1,9 @@
 // Reads the durable JetStream consumer and hands ticks to the ingester in batches. A message is
 // acknowledged only after the append that records it has resolved; if the append fails the batch is
-// negatively acknowledged and comes back later. In flight at most: the consumer's max_ack_pending on the
-// server, and here one batch being appended plus what arrives meanwhile (at most one pull's worth).
-// Messages arriving while a batch is being appended form the next batch, so batches grow with load
-// and stay small (low latency) when it is light.
+// negatively acknowledged and comes back later (with any batch validated on top of it). In flight at
+// most: the consumer's max_ack_pending on the server, and here two batches in the ingester plus what
+// arrives meanwhile. Messages arriving while batches are in flight form the next batch, so batches grow
+// with load and stay small (low latency) when it is light.
 import { jetstream, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { TickSubmission } from '../../commands/market-data/tick-ingester.ts';
@@ -57,8 +57,15 @@ export async function startTickConsumer(deps: TickConsumerDeps): Promise<Running
     acked += batch.length;
   };
 
+  // Two batches in flight: the ingester validates the next while the previous one's appends are on their
+  // way to disk. Each is acknowledged (or refused) when its own ingest settles, and those settle in order.
   const flush = async (): Promise<void> => {
-    while (buffer.length > 0 && !aborted) await handle(buffer.splice(0, batchSize));
+    const inFlight: Array<Promise<void>> = [];
+    while (!aborted && (buffer.length > 0 || inFlight.length > 0)) {
+      if (buffer.length > 0 && inFlight.length < 2) inFlight.push(handle(buffer.splice(0, batchSize)));
+      else await inFlight.shift();
+    }
+    await Promise.all(inFlight);
     flushing = undefined;
   };
 

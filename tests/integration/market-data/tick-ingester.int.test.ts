@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { XAUUSD_SPEC, XAGUSD_SPEC, instrumentStreamId } from '../../../domain/market-data/index.ts';
+import { XAUUSD_SPEC, XAGUSD_SPEC, instrumentStreamId, tickStreamId } from '../../../domain/market-data/index.ts';
 import { ensureInstrumentsListed, InstrumentRegistry } from '../../../commands/market-data/instruments.ts';
 import { createQuoteBook } from '../../../commands/market-data/quote-book.ts';
 import { TickIngester, type TickSubmission } from '../../../commands/market-data/tick-ingester.ts';
@@ -121,5 +121,25 @@ describe.skipIf(!pg.available)(`tick ingestion into the event store${pg.skipReas
     down = false;
     const [outcome] = await ingester.ingest([tick(500, '2400.10', '2400.40', { source: 'lp3' })]);
     expect(outcome!.status).toBe('accepted');
+  });
+  it('fails a batch validated on top of one that was not recorded, writes neither, and takes both when sent again', async () => {
+    let failNext = true;
+    const flaky = Object.create(store) as PostgresEventStore;
+    flaky.append = (...args) => {
+      if (!failNext) return store.append(...args);
+      failNext = false;
+      return new Promise((_, reject) => setTimeout(() => reject(new Error('database down')), 50));
+    };
+    const ingester = new TickIngester({ eventStore: flaky, instruments: registry, clock: () => NOW });
+    const first = [tick(600, '2400.10', '2400.40', { source: 'lp6' })];
+    const second = [tick(601, '2400.20', '2400.50', { source: 'lp6' })];
+    // Sent together, as the NATS consumer does: the second is validated while the first is being appended.
+    const [a, b] = await Promise.allSettled([ingester.ingest(first), ingester.ingest(second)]);
+    expect((a as PromiseRejectedResult).reason.message).toBe('database down');
+    expect((b as PromiseRejectedResult).reason.message).toMatch(/earlier batch .* not recorded/);
+    const stream = (await store.readStream(tickStreamId('XAUUSD', NOW))).filter((e) => e.data.source === 'lp6');
+    expect(stream).toEqual([]);
+    const again = await Promise.all([ingester.ingest(first), ingester.ingest(second)]);
+    expect(again.flat().map((o) => o.status)).toEqual(['accepted', 'accepted']);
   });
 });
