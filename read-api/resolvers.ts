@@ -1,13 +1,14 @@
 // Resolvers: each checks who is asking, then reads through the read services. Fields that would query
 // once per parent (positions, trading state, KPIs, an order's fills and decision, an instrument's quote)
 // are loaders instead, batched per request.
+import type { FragmentDefinitionNode, GraphQLResolveInfo, SelectionSetNode } from 'graphql';
 import type { IResolvers, MercuriusContext, MercuriusLoaders } from 'mercurius';
 import type { InstrumentSpec } from '../domain/market-data/index.ts';
 import { formatUnits } from '../domain/shared/money.ts';
 import { readableAccounts, requireReadableAccount } from './access.ts';
 import type { Account, Order } from './accounts.ts';
 import { principalIn } from './context.ts';
-import { GraphQLError } from './graphql-js.ts';
+import { GraphQLError, Kind } from './graphql-js.ts';
 import { LedgerError } from '../domain/shared/errors.ts';
 import { pageSize } from './limits.ts';
 import type { Interval } from './market.ts';
@@ -40,9 +41,9 @@ export const resolvers: IResolvers = {
       principalIn(ctx);
       return ctx.read.market.ticks(str(args.symbol), str(args.from), str(args.to), pageSize(args.first as number, 500, ctx.read.limits), optStr(args.after));
     },
-    candles: (_root, args: Args, ctx: MercuriusContext) => {
+    candles: (_root, args: Args, ctx: MercuriusContext, info: GraphQLResolveInfo) => {
       principalIn(ctx);
-      return ctx.read.market.candles(str(args.symbol), args.interval as Interval, str(args.from), str(args.to), pageSize(args.first as number, 500, ctx.read.limits));
+      return ctx.read.market.candles(str(args.symbol), args.interval as Interval, str(args.from), str(args.to), pageSize(args.first as number, 500, ctx.read.limits), selectedFields(info));
     },
     accounts: (_root, _args, ctx: MercuriusContext) => visibleAccounts(ctx),
     account: async (_root, args: Args, ctx: MercuriusContext) => {
@@ -101,6 +102,28 @@ function accountFeed(open: (ctx: MercuriusContext, accountId: string) => Promise
     requireReadableAccount(principalIn(ctx), str(args.accountId));
     return open(ctx, str(args.accountId));
   });
+}
+
+/**
+ * The names of the fields selected directly under this field (through fragments too), or undefined when
+ * they cannot be told (then a resolver reads everything).
+ */
+export function selectedFields(info: GraphQLResolveInfo | undefined): ReadonlySet<string> | undefined {
+  if (!info?.fieldNodes) return undefined;
+  const names = new Set<string>();
+  const visit = (set: SelectionSetNode | undefined, fragments: Readonly<Record<string, FragmentDefinitionNode>>): boolean => {
+    for (const selection of set?.selections ?? []) {
+      if (selection.kind === Kind.FIELD) names.add(selection.name.value);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) { if (!visit(selection.selectionSet, fragments)) return false; }
+      else if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const fragment = fragments[selection.name.value];
+        if (!fragment || !visit(fragment.selectionSet, fragments)) return false;
+      } else return false;
+    }
+    return true;
+  };
+  for (const node of info.fieldNodes) if (!visit(node.selectionSet, info.fragments ?? {})) return undefined;
+  return names;
 }
 
 type Query<T> = { obj: T; params: Args };

@@ -112,6 +112,13 @@ describe.skipIf(skip)(`GraphQL end to end${postgres.skipReason}${redis.skipReaso
     expect(first.body.data.candles.at(-1).close).toBe('2400.30');
     const next = await server.graphql(`query($from: DateTime!, $to: DateTime!, $after: String) { ticks(symbol: "XAUUSD", from: $from, to: $to, first: 1, after: $after) { nodes { bid } } }`, analyst, { from, to, after: first.body.data.ticks.pageInfo.endCursor });
     expect(next.body.data.ticks.nodes).toEqual([{ bid: '2400.10' }]);
+    // A query reads only the candle fields it selects (fragments included), with the same values as a full read.
+    const all = 'bucket open high low close bidClose askClose tickCount spreadMin spreadMax spreadAvg symbol interval';
+    const full = await server.graphql(`query($from: DateTime!, $to: DateTime!) { candles(symbol: "XAUUSD", interval: M1, from: $from, to: $to) { ${all} } }`, analyst, { from, to });
+    const some = await server.graphql(`query($from: DateTime!, $to: DateTime!) { candles(symbol: "XAUUSD", interval: M1, from: $from, to: $to) { bucket ...Spread ... on Candle { c: close } } } fragment Spread on Candle { spreadAvg tickCount }`, analyst, { from, to });
+    expect(some.body.errors).toBeUndefined();
+    expect(full.body.data.candles.length).toBeGreaterThan(0);
+    expect(some.body.data.candles).toEqual(full.body.data.candles.map((c: Record<string, unknown>) => ({ bucket: c.bucket, spreadAvg: c.spreadAvg, tickCount: c.tickCount, c: c.close })));
   });
 
   it('shows a trader only its own accounts and the desk roles every account', async () => {
