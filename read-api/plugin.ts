@@ -6,7 +6,7 @@ import { validate } from './graphql-js.ts';
 import mercurius from 'mercurius';
 import type { KeyValueStore } from '../domain/ports/key-value.ts';
 import { LedgerError } from '../domain/shared/errors.ts';
-import { bearerToken, type Principal, type TokenVerifier } from '../infra/auth/index.ts';
+import { RATE_LIMITED, bearerToken, overLimit, type Principal, type TokenVerifier } from '../infra/auth/index.ts';
 import { LIVE_TOPICS, type LiveBus, type LiveEvent } from '../infra/bus/index.ts';
 import type { Metrics } from '../infra/metrics/metrics.ts';
 import { AccountReads } from './accounts.ts';
@@ -35,6 +35,12 @@ export interface GraphqlOptions {
   readonly limits?: Partial<QueryLimits>;
   /** Schema of the read models; `read` unless a test says otherwise. */
   readonly schema?: string;
+  /**
+   * GraphQL requests over HTTP one user may make per second (a budget apart from the command API's);
+   * beyond it 429 with extensions.code RATE_LIMITED. No limit when absent.
+   */
+  readonly rateLimitPerSecond?: number;
+  readonly clock?: () => number;
 }
 
 const MAX_OPERATION_LABELS = 200;
@@ -102,7 +108,19 @@ export function graphqlPlugin(options: GraphqlOptions): FastifyPluginAsync {
       } catch (error) {
         return refuseUnauthenticated(reply, error);
       }
-      return undefined;
+      const limit = options.rateLimitPerSecond;
+      if (limit === undefined) return undefined;
+      let retryAfterMs: number | undefined;
+      try {
+        retryAfterMs = await overLimit({ keyValue: options.keyValue, rateLimitPerSecond: limit }, request.principal.userId, (options.clock ?? Date.now)(), 'gql:');
+      } catch (error) {
+        return refuseUnauthenticated(reply, error);
+      }
+      if (retryAfterMs === undefined) return undefined;
+      return reply.status(429).header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1_000)))).send({
+        data: null,
+        errors: [{ message: `more than ${limit} GraphQL requests in one second for user ${request.principal.userId}`, extensions: { code: RATE_LIMITED, details: { limitPerSecond: limit, retryAfterMs } } }],
+      });
     });
     const labelOf = operationLabeller();
     app.addHook('onResponse', async (request, reply) => {

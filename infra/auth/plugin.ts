@@ -52,12 +52,15 @@ const authenticate: FastifyPluginAsync<AuthOptions> = async (app, options) => {
   });
 };
 
-/** Fixed one-second windows: one INCR per request, and the key expires by itself. */
-async function overLimit(options: AuthOptions, userId: string, nowMs: number): Promise<number | undefined> {
+/**
+ * Fixed one-second windows: one INCR per request, and the key expires by itself. Returns how long until
+ * the next window when the user is over the limit. `scope` keeps separate budgets (commands, GraphQL).
+ */
+export async function overLimit(options: Pick<AuthOptions, 'keyValue' | 'rateLimitPerSecond'>, userId: string, nowMs: number, scope = ''): Promise<number | undefined> {
   const window = Math.floor(nowMs / 1_000);
   let count: number;
   try {
-    count = await options.keyValue.increment(`ratelimit:${userId}:${window}`, 2_000);
+    count = await options.keyValue.increment(`ratelimit:${scope}${userId}:${window}`, 2_000);
   } catch (error) {
     // Failing open would let one user flood the desk while Redis is down; refuse and let clients retry.
     throw new LedgerError('RATE_LIMIT.UNAVAILABLE', 'unavailable', 'the rate limiter cannot be reached; retry later', {}, { cause: error });

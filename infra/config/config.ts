@@ -71,7 +71,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
   { name: 'BROKER_SLIPPAGE_UNITS', default: '0', meaning: 'paper broker slippage in price units (XAUUSD: cents) on market and triggered stop fills' },
   { name: 'BROKER_LATENCY_MS', default: '0', meaning: 'paper broker delay before a fill or cancel report reaches the ledger, in ms (0 to 60000)' },
   { name: 'FEED_RATE', default: '20', meaning: 'ticks/s of the synthetic XAUUSD feed in embedded mode (no NATS_URL); 0 turns it off' },
-  { name: 'RATE_LIMIT_PER_SECOND', default: '200', meaning: 'command API requests per user per second (Redis when REDIS_URL is set); beyond it 429 RATE_LIMITED' },
+  { name: 'RATE_LIMIT_PER_SECOND', default: '200', meaning: 'requests per user per second on the HTTP APIs, GraphQL over HTTP with a budget of its own (Redis when REDIS_URL is set); beyond it 429 RATE_LIMITED' },
   { name: 'JWT_ALGORITHM', default: 'HS256', meaning: 'HS256 (shared secret, development) or RS256 (JWT_JWKS_URL or JWT_PUBLIC_KEY)' },
   { name: 'JWT_SECRET', default: '(development secret)', meaning: 'HS256 secret; required when NODE_ENV=production and JWT_ALGORITHM=HS256' },
   { name: 'JWT_JWKS_URL', default: '(unset)', meaning: 'JWKS endpoint for RS256 tokens' },

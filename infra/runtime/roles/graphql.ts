@@ -17,6 +17,7 @@ registerRole('api', async ({ config, logger, metrics, backends }) => {
     verifyToken: createTokenVerifier(config.jwt),
     metrics,
     graphiql: config.graphiql,
+    rateLimitPerSecond: config.rateLimitPerSecond,
   });
   log.info({ bus: config.natsUrl ? 'nats' : 'in-process', graphiql: config.graphiql }, 'GraphQL at /graphql');
   return {
