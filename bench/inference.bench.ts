@@ -11,11 +11,10 @@ import { predictProbability } from '../commands/signals/logistic.ts';
 import { syntheticTicks } from '../commands/signals/synthetic-ticks.ts';
 import { sidecarPathOf, type ModelSidecar } from '../commands/signals/train.ts';
 import { onnxRuntime } from '../infra/onnx/runtime.ts';
-import { progress, report } from './report.ts';
+import { percentile, progress, report } from './report.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 
 async function perTick(ticks: ReturnType<typeof syntheticTicks>, score: (row: number[]) => Promise<number> | number): Promise<number[]> {
   const window = newWindow(TICK_FEATURES_V1);

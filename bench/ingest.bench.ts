@@ -14,8 +14,8 @@ import { startTickConsumer } from '../infra/nats/tick-consumer.ts';
 import { encodeTickMessage } from '../infra/nats/tick-messages.ts';
 import type { SqlClient } from '../infra/sql/client.ts';
 import { createPgClient } from '../infra/sql/pg-client.ts';
-import { isMainThread, Worker, workerData } from 'node:worker_threads';
-import { progress, report } from './report.ts';
+import { isMainThread, workerData } from 'node:worker_threads';
+import { percentile, progress, report, startWorker } from './report.ts';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const NATS_URL = process.env.NATS_URL ?? process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
@@ -101,7 +101,6 @@ async function throughput(bench: Bench, total: number): Promise<void> {
   report({ bench: 'ingest', figure: 'throughput', value: ingestRate, unit: 'ticks/s', baseline: rawRate, target: '>= 20000 ticks/s' });
 }
 
-const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 
 /** Offers `rate` items/s for `seconds`, in 1 ms steps, calling `send(i, t0)` for each. */
 async function offer(rate: number, seconds: number, send: (i: number) => void): Promise<void> {
@@ -167,9 +166,6 @@ async function latency(bench: Bench, rate: number, seconds: number): Promise<voi
 
 let schemaOf = '';
 
-// A worker does not inherit the tsx loader hooks in Node 20: register them, then load this file.
-const PUBLISHER_BOOT = `const { workerData } = require('node:worker_threads');
-import(workerData.tsx).then((tsx) => { tsx.register(); return import(workerData.entry); });`;
 
 interface PublisherTask {
   readonly servers: string;
@@ -185,7 +181,7 @@ interface PublisherTask {
 
 /** Runs a publisher in a worker thread: the feed is another process in production. */
 function startPublisher(task: PublisherTask): Promise<void> {
-  const publisher = new Worker(PUBLISHER_BOOT, { eval: true, workerData: { entry: import.meta.url, tsx: import.meta.resolve('tsx/esm/api'), publisher: task } });
+  const publisher = startWorker(import.meta.url, { publisher: task });
   return new Promise<void>((resolve, reject) => {
     publisher.once('error', reject);
     publisher.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`publisher exited with ${code}`))));

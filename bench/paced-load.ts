@@ -13,7 +13,8 @@
 // closed-loop maximum throughput figures.
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { percentile, startWorker } from './report.ts';
 
 export interface PacedRequest {
   readonly method: 'GET' | 'POST' | 'PUT';
@@ -46,12 +47,9 @@ export interface PacedLoadResult {
   readonly max: number;
 }
 
-const BOOT = `const { workerData } = require('node:worker_threads');
-import(workerData.tsx).then((tsx) => { tsx.register(); return import(workerData.entry); });`;
-
 /** Runs the load in a worker thread and resolves with its figures. */
 export function pacedLoad(options: PacedLoadOptions): Promise<PacedLoadResult> {
-  const worker = new Worker(BOOT, { eval: true, workerData: { entry: import.meta.url, tsx: import.meta.resolve('tsx/esm/api'), pacedLoad: options } });
+  const worker = startWorker(import.meta.url, { pacedLoad: options });
   return new Promise<PacedLoadResult>((resolve, reject) => {
     worker.once('message', (result: PacedLoadResult) => resolve(result));
     worker.once('error', reject);
@@ -59,7 +57,6 @@ export function pacedLoad(options: PacedLoadOptions): Promise<PacedLoadResult> {
   });
 }
 
-const percentile = (sorted: Float64Array, p: number) => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!);
 
 async function runLoad(options: PacedLoadOptions): Promise<PacedLoadResult> {
   const target = new URL(options.url);
@@ -113,7 +110,7 @@ async function runLoad(options: PacedLoadOptions): Promise<PacedLoadResult> {
   const sorted = latencies.slice(0, completed).sort();
   return {
     offered: total, completed, non2xx, errors, rps: completed / elapsed,
-    p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? Number.NaN,
+    p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), p99: percentile(sorted, 0.99), max: sorted[sorted.length - 1] ?? Number.NaN,
   };
 }
 

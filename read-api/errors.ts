@@ -35,11 +35,15 @@ export function classify(error: GraphQLErrorType): { code: string; status: numbe
   return { code: 'INTERNAL', status: 500, internal: true };
 }
 
+/** extensions of an error that leaves the API: its code, and its details when it has any. */
+export const extensionsOf = (code: string, details?: Record<string, unknown>): FormattedError['extensions'] =>
+  (details && Object.keys(details).length > 0 ? { code, details } : { code });
+
 export function formatError(error: GraphQLErrorType, log?: { error(details: object, message: string): void }): { body: FormattedError; status: number } {
   const { code, status, details, internal } = classify(error);
   if (internal) log?.error({ err: error.originalError ?? error, path: error.path }, 'GraphQL resolver failed');
   const json = error.toJSON();
-  const extensions = details && Object.keys(details).length > 0 ? { code, details } : { code };
+  const extensions = extensionsOf(code, details);
   return {
     status,
     body: { message: internal ? 'internal error; it has been logged' : error.message, ...(json.locations ? { locations: json.locations } : {}), ...(json.path ? { path: json.path } : {}), extensions },

@@ -41,47 +41,45 @@ const candleUnits = (r: Row, interval: Interval): CandleUnits => ({
   tickCount: Number(r.tick_count), spreadMin: BigInt(r.spread_min as string), spreadMax: BigInt(r.spread_max as string), spreadSum: BigInt(r.spread_sum as string),
 });
 
-// The bucket as epoch milliseconds (buckets are whole minutes, so exact): parsing a timestamp per row cost more than the query.
-/** presentCandle(candleUnits(row)) straight from the row's text, no BigInt but for the mean spread. */
-function candleOf(r: Row, symbol: string, interval: Interval, p: (units: string) => string): Candle {
-  const tickCount = Number(r.tick_count);
-  return {
-    symbol, interval, bucket: new Date(Number(r.bucket_ms)).toISOString(), open: p(r.open as string), high: p(r.high as string), low: p(r.low as string),
-    close: p(r.close as string), bidClose: p(r.bid_close as string), askClose: p(r.ask_close as string), tickCount, spreadMin: p(r.spread_min as string),
-    spreadMax: p(r.spread_max as string), spreadAvg: p(spreadAvg(BigInt(r.spread_sum as string), tickCount).toString()),
-  };
-}
-
 const CANDLE_COLUMNS = 'symbol, floor(extract(epoch from bucket) * 1000)::bigint::text as bucket_ms, open::text, high::text, low::text, close::text, bid_close::text, ask_close::text, tick_count, spread_min::text, spread_max::text, spread_sum::text';
 
-/** The columns each Candle field is made from (symbol and interval come from the arguments). */
-const CANDLE_FIELD_COLUMNS: Readonly<Record<string, readonly string[]>> = {
-  bucket: ['bucket_ms'], open: ['open'], high: ['high'], low: ['low'], close: ['close'], bidClose: ['bid_close'], askClose: ['ask_close'],
-  tickCount: ['tick_count'], spreadMin: ['spread_min'], spreadMax: ['spread_max'], spreadAvg: ['spread_sum', 'tick_count'],
-};
-const CANDLE_COLUMN_SQL: Readonly<Record<string, string>> = {
-  bucket_ms: 'floor(extract(epoch from bucket) * 1000)::bigint::text as bucket_ms', open: 'open::text', high: 'high::text', low: 'low::text',
-  close: 'close::text', bid_close: 'bid_close::text', ask_close: 'ask_close::text', tick_count: 'tick_count', spread_min: 'spread_min::text',
-  spread_max: 'spread_max::text', spread_sum: 'spread_sum::text',
-};
+type Format = (units: string) => string;
+const column = (name: string, sql = `${name}::text`) => ({ name, sql });
+const BUCKET_MS = column('bucket_ms', 'floor(extract(epoch from bucket) * 1000)::bigint::text as bucket_ms');
+const TICK_COUNT = column('tick_count', 'tick_count');
+const priceField = (name: string) => ({ columns: [column(name)], make: (r: Row, p: Format) => p(r[name] as string) });
 
-/** Only the asked-for fields, from only their columns: a chart page asks for 5 of 13 fields. */
-function partialCandleOf(r: Row, fields: ReadonlySet<string>, symbol: string, interval: Interval, p: (units: string) => string): Record<string, unknown> {
+/**
+ * Each Candle field (symbol and interval come from the arguments): the columns it is made from and how,
+ * straight from the row's text, no BigInt but for the mean spread. A query reads and makes only the
+ * fields it selects: a chart page asks for 5 of them.
+ */
+const CANDLE_FIELDS: Readonly<Record<string, { columns: ReadonlyArray<{ name: string; sql: string }>; make: (r: Row, p: Format) => unknown }>> = {
+  // The bucket as epoch milliseconds (buckets are whole minutes, so exact): parsing a timestamp per row cost more than the query.
+  bucket: { columns: [BUCKET_MS], make: (r) => new Date(Number(r.bucket_ms)).toISOString() },
+  open: priceField('open'), high: priceField('high'), low: priceField('low'), close: priceField('close'),
+  bidClose: { columns: [column('bid_close')], make: (r, p) => p(r.bid_close as string) },
+  askClose: { columns: [column('ask_close')], make: (r, p) => p(r.ask_close as string) },
+  tickCount: { columns: [TICK_COUNT], make: (r) => Number(r.tick_count) },
+  spreadMin: { columns: [column('spread_min')], make: (r, p) => p(r.spread_min as string) },
+  spreadMax: { columns: [column('spread_max')], make: (r, p) => p(r.spread_max as string) },
+  spreadAvg: { columns: [column('spread_sum'), TICK_COUNT], make: (r, p) => p(spreadAvg(BigInt(r.spread_sum as string), Number(r.tick_count)).toString()) },
+};
+const ALL_CANDLE_FIELDS: ReadonlySet<string> = new Set(Object.keys(CANDLE_FIELDS));
+
+function candleColumns(fields: ReadonlySet<string>): string {
+  const columns = new Map<string, string>();
+  for (const field of fields) for (const c of CANDLE_FIELDS[field]?.columns ?? []) columns.set(c.name, c.sql);
+  return [...columns.keys()].sort().map((name) => columns.get(name)).join(', ') || '1 as none';
+}
+
+function candleOf(r: Row, fields: ReadonlySet<string>, symbol: string, interval: Interval, p: Format): Candle {
   const candle: Record<string, unknown> = { symbol, interval };
   for (const field of fields) {
-    switch (field) {
-      case 'bucket': candle.bucket = new Date(Number(r.bucket_ms)).toISOString(); break;
-      case 'tickCount': candle.tickCount = Number(r.tick_count); break;
-      case 'spreadAvg': candle.spreadAvg = p(spreadAvg(BigInt(r.spread_sum as string), Number(r.tick_count)).toString()); break;
-      case 'bidClose': candle.bidClose = p(r.bid_close as string); break;
-      case 'askClose': candle.askClose = p(r.ask_close as string); break;
-      case 'spreadMin': candle.spreadMin = p(r.spread_min as string); break;
-      case 'spreadMax': candle.spreadMax = p(r.spread_max as string); break;
-      case 'open': case 'high': case 'low': case 'close': candle[field] = p(r[field] as string); break;
-      default: break;
-    }
+    const spec = CANDLE_FIELDS[field];
+    if (spec) candle[field] = spec.make(r, p);
   }
-  return candle;
+  return candle as unknown as Candle;
 }
 
 export class MarketReads {
@@ -113,14 +111,12 @@ export class MarketReads {
    * Candles of a time range. With `fields` (the Candle fields a query selects), only those are read and
    * made; the others are left out of the objects.
    */
-  async candles(symbol: string, interval: Interval, from: string, to: string, first: number, fields?: ReadonlySet<string>): Promise<Candle[]> {
-    const columns = fields === undefined ? CANDLE_COLUMNS : [...new Set([...fields].flatMap((f) => CANDLE_FIELD_COLUMNS[f] ?? []))].sort().map((c) => CANDLE_COLUMN_SQL[c]).join(', ') || '1 as none';
+  async candles(symbol: string, interval: Interval, from: string, to: string, first: number, fields: ReadonlySet<string> = ALL_CANDLE_FIELDS): Promise<Candle[]> {
     const { rows } = await this.sql.query(
-      `select ${columns} from ${this.t('candles')} where symbol = $1 and timeframe = $2 and bucket >= $3 and bucket < $4 order by bucket limit $5`,
+      `select ${candleColumns(fields)} from ${this.t('candles')} where symbol = $1 and timeframe = $2 and bucket >= $3 and bucket < $4 order by bucket limit $5`,
       [symbol, INTERVALS[interval], instant(from, 'from'), instant(to, 'to'), first]);
     const p = priceFormat(this.instruments, symbol);
-    if (fields === undefined) return rows.map((r) => candleOf(r, symbol, interval, p));
-    return rows.map((r) => partialCandleOf(r, fields, symbol, interval, p) as unknown as Candle);
+    return rows.map((r) => candleOf(r, fields, symbol, interval, p));
   }
 
   /** The newest candle of a symbol and interval, as integers: where a forming candle starts from. */

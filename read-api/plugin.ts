@@ -6,14 +6,14 @@ import { validate } from './graphql-js.ts';
 import mercurius from 'mercurius';
 import type { KeyValueStore } from '../domain/ports/key-value.ts';
 import { LedgerError } from '../domain/shared/errors.ts';
-import { RATE_LIMITED, bearerToken, overLimit, type Principal, type TokenVerifier } from '../infra/auth/index.ts';
+import { RATE_LIMITED, bearerToken, overLimit, retryAfterSeconds, type Principal, type TokenVerifier } from '../infra/auth/index.ts';
 import { LIVE_TOPICS, type LiveBus, type LiveEvent } from '../infra/bus/index.ts';
 import type { Metrics } from '../infra/metrics/metrics.ts';
 import { AccountReads } from './accounts.ts';
 import { HotCache } from './cache.ts';
 import type { ReadServices } from './context.ts';
 import { DeskReads } from './desk.ts';
-import { errorFormatter } from './errors.ts';
+import { errorFormatter, extensionsOf } from './errors.ts';
 import { Instruments } from './format.ts';
 import { DEFAULT_LIMITS, queryLimitsRule, type QueryLimits } from './limits.ts';
 import { LiveViews, quoteOf } from './live.ts';
@@ -117,9 +117,9 @@ export function graphqlPlugin(options: GraphqlOptions): FastifyPluginAsync {
         return refuseUnauthenticated(reply, error);
       }
       if (retryAfterMs === undefined) return undefined;
-      return reply.status(429).header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1_000)))).send({
+      return reply.status(429).header('retry-after', retryAfterSeconds(retryAfterMs)).send({
         data: null,
-        errors: [{ message: `more than ${limit} GraphQL requests in one second for user ${request.principal.userId}`, extensions: { code: RATE_LIMITED, details: { limitPerSecond: limit, retryAfterMs } } }],
+        errors: [{ message: `more than ${limit} GraphQL requests in one second for user ${request.principal.userId}`, extensions: extensionsOf(RATE_LIMITED, { limitPerSecond: limit, retryAfterMs }) }],
       });
     });
     const labelOf = operationLabeller();

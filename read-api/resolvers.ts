@@ -8,6 +8,7 @@ import { formatUnits } from '../domain/shared/money.ts';
 import { readableAccounts, requireReadableAccount } from './access.ts';
 import type { Account, Order } from './accounts.ts';
 import { principalIn } from './context.ts';
+import { extensionsOf } from './errors.ts';
 import { GraphQLError, Kind } from './graphql-js.ts';
 import { LedgerError } from '../domain/shared/errors.ts';
 import { pageSize } from './limits.ts';
@@ -90,7 +91,7 @@ function feed(open: (args: Args, ctx: MercuriusContext) => Promise<AsyncIterable
         return await open(args, ctx);
       } catch (error) {
         if (!(error instanceof LedgerError)) throw error;
-        throw new GraphQLError(error.message, { originalError: error, extensions: { code: error.code, ...(Object.keys(error.details).length > 0 ? { details: error.details } : {}) } });
+        throw new GraphQLError(error.message, { originalError: error, extensions: extensionsOf(error.code, { ...error.details }) });
       }
     },
     resolve: (payload: unknown) => payload,

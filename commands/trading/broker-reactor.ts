@@ -12,9 +12,8 @@ import type { OrderPlaced } from '../../domain/trading/account/index.ts';
 import type { BrokerReport, RoutedOrder } from '../../domain/trading/broker/index.ts';
 import { controlDecider, type ApplicableControls, type ControlEvent, type ControlState } from '../../domain/trading/control/index.ts';
 import { uuidV5 } from '../handling/event-ids.ts';
-import { fromJson, toJson } from './json.ts';
 import type { PaperBroker, PaperBrokerSnapshot } from './paper-broker.ts';
-import { accountIdOf, consume, react, silentLogger, type ReactorLogger, type RunningReactor } from './reactor.ts';
+import { ReactorCheckpoint, accountIdOf, consume, react, silentLogger, type ReactorLogger, type RunningReactor } from './reactor.ts';
 import type { TradingService } from './service.ts';
 
 export const BROKER_ACTOR: Actor = { userId: 'paper-broker', role: 'service' };
@@ -78,21 +77,19 @@ export class BrokerReactor {
   private readonly placed = new Map<string, PlacedOrder>();
   private readonly controls = new Map<string, ControlState>();
   private readonly logger: ReactorLogger;
-  private readonly checkpointKey: string;
+  private readonly checkpoint: ReactorCheckpoint<Checkpoint>;
   private running: RunningReactor | undefined;
   private position: bigint | undefined;
-  private lastSaved = 0;
 
   constructor(private readonly deps: BrokerReactorDeps) {
     this.logger = deps.logger ?? silentLogger;
     this.broker = deps.broker((accountId, symbol) => this.controlsFor(accountId, symbol));
-    this.checkpointKey = deps.checkpointKey ?? `broker:${this.broker.venue}:checkpoint`;
+    this.checkpoint = new ReactorCheckpoint(deps.keyValue, deps.checkpointKey ?? `broker:${this.broker.venue}:checkpoint`, deps.checkpointEveryMs);
     this.broker.onReport((report) => this.onReport(report));
   }
 
   async start(): Promise<void> {
-    const saved = await this.deps.keyValue.get(this.checkpointKey);
-    const checkpoint = saved === undefined ? undefined : fromJson<Checkpoint>(saved);
+    const checkpoint = await this.checkpoint.load();
     if (checkpoint) {
       this.broker.restore(revive(checkpoint.broker));
       for (const [key, order] of checkpoint.placed) this.placed.set(key, order);
@@ -179,15 +176,11 @@ export class BrokerReactor {
   /** Saved only when every report of the events handled so far has reached the ledger. */
   private async maybeCheckpoint(position: bigint): Promise<void> {
     this.position = position;
-    const every = this.deps.checkpointEveryMs ?? 1_000;
-    if (Date.now() - this.lastSaved < every || this.broker.pendingReports() > 0) return;
-    await this.saveCheckpoint();
+    if (this.checkpoint.due()) await this.saveCheckpoint();
   }
 
   private async saveCheckpoint(): Promise<void> {
     if (this.position === undefined || this.broker.pendingReports() > 0) return;
-    const checkpoint: Checkpoint = { position: this.position, broker: this.broker.snapshot(), placed: [...this.placed], controls: [...this.controls] };
-    await this.deps.keyValue.set(this.checkpointKey, toJson(checkpoint));
-    this.lastSaved = Date.now();
+    await this.checkpoint.save({ position: this.position, broker: this.broker.snapshot(), placed: [...this.placed], controls: [...this.controls] });
   }
 }

@@ -1,8 +1,32 @@
 // Shared plumbing of the trading processes that react to the log (stop sweep, broker reactor): consume a
-// subscription one event at a time, and issue follow-up commands that tolerate what a reaction meets in
-// a live ledger (the order already finished, a backend briefly down).
+// subscription one event at a time, keep a checkpoint, and issue follow-up commands that tolerate what a
+// reaction meets in a live ledger (the order already finished, a backend briefly down).
 import type { RecordedEvent, Subscription } from '../../domain/ports/event-store.ts';
+import type { KeyValueStore } from '../../domain/ports/key-value.ts';
 import { isLedgerError } from '../../domain/shared/errors.ts';
+import { fromJson, toJson } from './json.ts';
+
+/** A reactor's checkpoint in the key-value store (bigint-safe JSON), saved at most once per interval while it follows the log. */
+export class ReactorCheckpoint<T> {
+  private lastSaved = 0;
+
+  constructor(private readonly keyValue: KeyValueStore, private readonly key: string, private readonly everyMs = 1_000) {}
+
+  async load(): Promise<T | undefined> {
+    const saved = await this.keyValue.get(this.key);
+    return saved === undefined ? undefined : fromJson<T>(saved);
+  }
+
+  /** Whether the interval since the last save has passed. */
+  due(): boolean {
+    return Date.now() - this.lastSaved >= this.everyMs;
+  }
+
+  async save(checkpoint: T): Promise<void> {
+    await this.keyValue.set(this.key, toJson(checkpoint));
+    this.lastSaved = Date.now();
+  }
+}
 
 /** The slice of a pino logger these processes use. */
 export interface ReactorLogger {

@@ -14,8 +14,7 @@ import type { Actor } from '../../domain/ports/event-store.ts';
 import type { ControlScope, EmergencyStopEngaged } from '../../domain/trading/control/index.ts';
 import { uuidV5 } from '../handling/event-ids.ts';
 import { describeStopScope } from './control-reader.ts';
-import { fromJson, toJson } from './json.ts';
-import { accountIdOf, consume, react, silentLogger, type ReactorLogger, type RunningReactor } from './reactor.ts';
+import { ReactorCheckpoint, accountIdOf, consume, react, silentLogger, type ReactorLogger, type RunningReactor } from './reactor.ts';
 import type { TradingService } from './service.ts';
 
 export const STOP_SWEEP_ACTOR: Actor = { userId: 'stop-sweep', role: 'service' };
@@ -64,20 +63,17 @@ export class StopSweep {
   private readonly stops = new Map<string, ControlScope>();
   private running: RunningReactor | undefined;
   private position: bigint | undefined;
-  private lastSaved = 0;
   private handled = 0;
+  private readonly checkpoint: ReactorCheckpoint<Checkpoint> | undefined;
 
-  constructor(private readonly deps: StopSweepDeps) {}
-
-  private get checkpointKey(): string {
-    return this.deps.checkpointKey ?? 'stop-sweep:checkpoint';
+  constructor(private readonly deps: StopSweepDeps) {
+    this.checkpoint = deps.keyValue && new ReactorCheckpoint(deps.keyValue, deps.checkpointKey ?? 'stop-sweep:checkpoint', deps.checkpointEveryMs);
   }
 
   /** Restores the checkpoint if there is one, then follows the log from it (from the start without one). */
   async start(): Promise<void> {
-    const saved = this.deps.keyValue === undefined ? undefined : await this.deps.keyValue.get(this.checkpointKey);
-    if (saved !== undefined) {
-      const checkpoint = fromJson<Checkpoint>(saved);
+    const checkpoint = await this.checkpoint?.load();
+    if (checkpoint !== undefined) {
       for (const order of checkpoint.orders) this.orders.set(`${order.accountId}/${order.orderId}`, { ...order });
       for (const [key, scope] of checkpoint.stops) this.stops.set(key, scope);
       this.position = checkpoint.position;
@@ -87,7 +83,7 @@ export class StopSweep {
       await this.handle(event);
       this.handled += 1;
       this.position = event.globalPosition;
-      await this.maybeCheckpoint();
+      if (this.checkpoint?.due()) await this.saveCheckpoint();
     }, this.deps.logger ?? silentLogger);
   }
 
@@ -112,15 +108,9 @@ export class StopSweep {
     return this.handled;
   }
 
-  private async maybeCheckpoint(): Promise<void> {
-    if (Date.now() - this.lastSaved >= (this.deps.checkpointEveryMs ?? 1_000)) await this.saveCheckpoint();
-  }
-
   private async saveCheckpoint(): Promise<void> {
-    if (this.deps.keyValue === undefined || this.position === undefined) return;
-    const checkpoint: Checkpoint = { position: this.position, orders: [...this.orders.values()], stops: [...this.stops] };
-    await this.deps.keyValue.set(this.checkpointKey, toJson(checkpoint));
-    this.lastSaved = Date.now();
+    if (this.position === undefined) return;
+    await this.checkpoint?.save({ position: this.position, orders: [...this.orders.values()], stops: [...this.stops] });
   }
 
   private async handle(event: RecordedEvent): Promise<void> {

@@ -11,4 +11,4 @@ export {
   type PrincipalRole,
 } from './principal.ts';
 export { createTokenVerifier, mintToken, type JwtSettings, type MintRequest, type TokenVerifier, type VerifierOptions } from './tokens.ts';
-export { RATE_LIMITED, authPlugin, bearerToken, overLimit, principalOf, type AuthOptions } from './plugin.ts';
+export { RATE_LIMITED, authPlugin, bearerToken, overLimit, principalOf, retryAfterSeconds, type AuthOptions } from './plugin.ts';

@@ -68,10 +68,13 @@ export async function overLimit(options: Pick<AuthOptions, 'keyValue' | 'rateLim
   return count > options.rateLimitPerSecond ? (window + 1) * 1_000 - nowMs : undefined;
 }
 
+/** The Retry-After header value (whole seconds, at least 1) for a wait in milliseconds. */
+export const retryAfterSeconds = (retryAfterMs: number): string => String(Math.max(1, Math.ceil(retryAfterMs / 1_000)));
+
 function tooManyRequests(reply: FastifyReply, principal: Principal, limit: number, retryAfterMs: number): FastifyReply {
   return reply
     .status(429)
-    .header('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1_000))))
+    .header('retry-after', retryAfterSeconds(retryAfterMs))
     .send({ code: RATE_LIMITED, message: `more than ${limit} requests in one second for user ${principal.userId}`, details: { limitPerSecond: limit } });
 }
 

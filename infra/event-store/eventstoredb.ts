@@ -121,7 +121,7 @@ export class EventStoreDbEventStore implements EventStore {
   async readStreams(reads: readonly StreamRead[], options: { readonly maxCountPerStream?: number } = {}): Promise<Map<string, RecordedEvent[]>> {
     validateReadStreams(reads, options.maxCountPerStream);
     // EventStoreDB reads one stream per call; the calls go out together.
-    const maxCount = options.maxCountPerStream ?? 10_000;
+    const maxCount = options.maxCountPerStream ?? MAX_PAGE;
     const results = await Promise.all(reads.map((r) => this.readStream(r.streamId, { fromRevision: r.fromRevision ?? 0n, maxCount })));
     return new Map(reads.map((r, i) => [r.streamId, results[i]!]));
   }

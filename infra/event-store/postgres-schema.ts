@@ -8,9 +8,9 @@
 //
 // Appenders take a shared advisory lock (one key per schema) before their transaction gets an id (see
 // appendSql); the horizon is then the oldest transaction of the reader's snapshot that is still running
-// as an appender to this store or has finished since the snapshot. A long transaction that writes no events (a projection rebuild, a report) holds
-// no one up, and an unknown running transaction is treated as an appender: the rule errs towards
-// waiting, never towards skipping.
+// as an appender to this store or has finished since the snapshot. A long transaction that writes no
+// events (a projection rebuild, a report) holds no one up, and an unknown running transaction is treated
+// as an appender: the rule errs towards waiting, never towards skipping.
 import { quoteIdent } from '../sql/client.ts';
 
 export const POSITION_SHIFT = 20n; // up to 2^20 - 1 events per append (validation caps it far lower)
@@ -64,41 +64,45 @@ const BASE_REVISION: Record<AppendKind, (events: string) => string> = {
   stream_exists: (e) => `select max(revision) as revision from ${e} where stream_id = $1 having max(revision) is not null`,
 };
 
+const INSERT_COLUMNS = 'position, event_id, stream_id, revision, type, schema_version, data, metadata, occurred_at';
+
+/**
+ * The FROM item every append statement starts with: the appenders' lock is taken in its innermost FROM
+ * item, so before the transaction id is asked for around it (subqueries with volatile functions are
+ * never pulled up or reordered), once per statement. `first_position` is where its events start.
+ */
+const appenderFrom = (schema: string): string => {
+  const lock = appenderLock(schema);
+  return `(
+    select pg_current_xact_id()::text::bigint << ${POSITION_SHIFT} as first_position
+    from (select pg_advisory_xact_lock_shared(${lock[0]}, ${lock[1]})) as locked
+  ) as appender`;
+};
+
 /**
  * One append, one statement. Parameters: $1 stream, $2..$7 the events' ids, types, schema versions, data,
- * metadata and occurrence times: arrays, but data and metadata each as one JSON array text (the encoded
- * payloads joined, nothing to escape), and for 'revision' $8 the expected revision. The appenders'
- * lock is taken in the innermost FROM item, so before the transaction id is asked for around it
- * (subqueries with volatile functions are never pulled up or reordered), once per append.
+ * metadata and occurrence times, and for 'revision' $8 the expected revision.
+ * - 'many': $2..$7 are arrays, but data and metadata each one JSON array text (the encoded payloads
+ *   joined, nothing to escape); one row back, the last revision and position, through a data-modifying
+ *   CTE (cheaper than a row per event).
+ * - 'one': $2..$7 are the single event's values, with plain RETURNING (cheaper still).
  */
 export function appendSql(schema: string, kind: AppendKind, shape: 'one' | 'many' = 'many'): string {
   const events = `${quoteIdent(schema)}.events`;
-  const lock = appenderLock(schema);
-  // Several events: one row back, the last revision and position, through a data-modifying CTE (cheaper than
-  // a row per event). One event: scalar parameters and plain RETURNING (cheaper still).
-  const insert = `insert into ${events} (position, event_id, stream_id, revision, type, schema_version, data, metadata, occurred_at)
+  if (shape === 'one') {
+    return `insert into ${events} (${INSERT_COLUMNS})
+select appender.first_position, $2::uuid, $1, base.revision + 1, $3::text, $4::smallint, $5::json, $6::json, $7::timestamptz
+from ${appenderFrom(schema)}, (${BASE_REVISION[kind](events)}) as base
+returning revision::text, position::text`;
+  }
+  return `with written as (insert into ${events} (${INSERT_COLUMNS})
 select appender.first_position + u.ord - 1, u.id, $1, base.revision + u.ord, u.t, u.v, u.d, u.m, u.o
-from (
-    select pg_current_xact_id()::text::bigint << ${POSITION_SHIFT} as first_position
-    from (select pg_advisory_xact_lock_shared(${lock[0]}, ${lock[1]})) as locked
-  ) as appender,
+from ${appenderFrom(schema)},
   (${BASE_REVISION[kind](events)}) as base,
   rows from (unnest($2::uuid[], $3::text[], $4::smallint[], $7::timestamptz[]), json_array_elements($5::json), json_array_elements($6::json))
-    with ordinality as u(id, t, v, o, d, m, ord)`;
-  if (shape === 'one') return singleAppendSql(events, lock, kind);
-  return `with written as (${insert}\nreturning revision, position)\nselect max(revision)::text as revision, max(position)::text as position from written having count(*) > 0`;
-}
-
-/** One event: the same statement with scalar parameters ($2..$7 its id, type, schema version, data, metadata, time). */
-function singleAppendSql(events: string, lock: readonly [number, number], kind: AppendKind): string {
-  return `insert into ${events} (position, event_id, stream_id, revision, type, schema_version, data, metadata, occurred_at)
-select appender.first_position, $2::uuid, $1, base.revision + 1, $3::text, $4::smallint, $5::json, $6::json, $7::timestamptz
-from (
-    select pg_current_xact_id()::text::bigint << ${POSITION_SHIFT} as first_position
-    from (select pg_advisory_xact_lock_shared(${lock[0]}, ${lock[1]})) as locked
-  ) as appender,
-  (${BASE_REVISION[kind](events)}) as base
-returning revision::text, position::text`;
+    with ordinality as u(id, t, v, o, d, m, ord)
+returning revision, position)
+select max(revision)::text as revision, max(position)::text as position from written having count(*) > 0`;
 }
 
 /**
@@ -151,19 +155,15 @@ export const KIND_CODE: Record<AppendKind, number> = { revision: 0, no_stream: 1
  * and occurrence times.
  *
  * Answers one row per stream written: its last revision and position. An append whose expectation does
- * not hold inserts nothing and has no row; the others go in. A
- * 'revision' append also checks that the next revision is free, so a stale expectation is a missing row,
- * not a unique violation that would fail the whole group. Positions run on across the whole statement.
+ * not hold inserts nothing and has no row; the others go in. A 'revision' append also checks that the
+ * next revision is free, so a stale expectation is a missing row, not a unique violation that would fail
+ * the whole group. Positions run on across the whole statement.
  */
 export function groupAppendSql(schema: string): string {
   const events = `${quoteIdent(schema)}.events`;
-  const lock = appenderLock(schema);
-  return `with written as (insert into ${events} (position, event_id, stream_id, revision, type, schema_version, data, metadata, occurred_at)
+  return `with written as (insert into ${events} (${INSERT_COLUMNS})
 select appender.first_position + u.ord - 1, u.id, r.s, base.revision + u.k, u.t, u.v, u.d, u.m, u.o
-from (
-    select pg_current_xact_id()::text::bigint << ${POSITION_SHIFT} as first_position
-    from (select pg_advisory_xact_lock_shared(${lock[0]}, ${lock[1]})) as locked
-  ) as appender,
+from ${appenderFrom(schema)},
   unnest($1::text[], $2::smallint[], $3::bigint[]) with ordinality as r(s, kind, exp, n)
   cross join lateral (
     select case r.kind

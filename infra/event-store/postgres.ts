@@ -12,7 +12,7 @@ import { appendSql, eventStoreSchemaSql, groupAppendSql, horizonCte, KIND_CODE, 
 import { AppendGroups, type EncodedAppend } from './append-groups.ts';
 import { createWakeSignal, type WakeSignal } from './wake-signal.ts';
 import { PollingSubscription } from './polling-subscription.ts';
-import { validateAppend, validateReadAll, validateReadStream, validateReadStreams } from './validation.ts';
+import { MAX_PAGE, validateAppend, validateReadAll, validateReadStream, validateReadStreams } from './validation.ts';
 
 export interface PostgresEventStoreOptions {
   readonly schema?: string;
@@ -149,11 +149,11 @@ export class PostgresEventStore implements EventStore {
       ? [streamId, a.ids[0], a.types[0], a.versions[0], a.data[0], a.metadata[0], a.occurred[0]]
       : [streamId, a.ids, a.types, a.versions, jsonArray(a.data), jsonArray(a.metadata), a.occurred];
     if (typeof expected === 'bigint') params.push(expected.toString());
+    const statement = this.appendStatements[a.kind][single ? 'one' : 'many'];
     // Only 'any' may be retried here: its writer expected nothing, so losing a race to another writer is
     // no conflict. Every other expectation that fails is the caller's to resolve.
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const statement = this.appendStatements[a.kind][single ? 'one' : 'many'];
         const { rows } = await this.sql.query<{ revision: string; position: string }>(statement, params);
         const last = rows[rows.length - 1];
         if (!last) return await this.refuse(streamId, events, expected);
@@ -221,7 +221,7 @@ export class PostgresEventStore implements EventStore {
       `select ${COLUMNS} from unnest($1::text[], $2::bigint[]) as q(s, r)
        cross join lateral (select * from ${this.s}.events ev where ev.stream_id = q.s and ev.revision >= q.r order by ev.revision limit $3) ev
        order by ev.stream_id, ev.revision`,
-      [reads.map((r) => r.streamId), reads.map((r) => (r.fromRevision ?? 0n).toString()), options.maxCountPerStream ?? 10_000],
+      [reads.map((r) => r.streamId), reads.map((r) => (r.fromRevision ?? 0n).toString()), options.maxCountPerStream ?? MAX_PAGE],
     );
     for (const row of rows) result.get(row.stream_id)!.push(toRecorded(row));
     return result;
