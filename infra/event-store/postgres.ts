@@ -36,14 +36,16 @@ interface EventRow {
   schema_version: number;
   data: string;
   metadata: string;
-  occurred_at: Date;
-  recorded_at: Date;
+  occurred_ms: number;
+  recorded_ms: number;
 }
 
 const MAX_ANY_RETRIES = 20;
 /** Encoded payloads as one JSON array: a text parameter with nothing to escape (a text[] escapes every quote). */
 const jsonArray = (encoded: readonly string[]): string => `[${encoded.join(',')}]`;
-const COLUMNS = 'position::text, event_id::text, stream_id, revision::text, type, schema_version, data::text, metadata::text, occurred_at, recorded_at';
+// Times travel as epoch milliseconds (a float8 is parsed far faster than a timestamptz's text).
+const epochMs = (column: string) => `floor(extract(epoch from ${column}) * 1000)::float8 as ${column.replace('_at', '_ms')}`;
+const COLUMNS = `position::text, event_id::text, stream_id, revision::text, type, schema_version, data::text, metadata::text, ${epochMs('occurred_at')}, ${epochMs('recorded_at')}`;
 const DEFAULT_PAGE = 500;
 
 const toRecorded = (row: EventRow): RecordedEvent => ({
@@ -53,8 +55,8 @@ const toRecorded = (row: EventRow): RecordedEvent => ({
   streamId: row.stream_id,
   revision: BigInt(row.revision),
   globalPosition: BigInt(row.position),
-  occurredAt: new Date(row.occurred_at),
-  recordedAt: new Date(row.recorded_at),
+  occurredAt: new Date(Number(row.occurred_ms)),
+  recordedAt: new Date(Number(row.recorded_ms)),
   data: decodeJson(row.data),
   metadata: decodeJson<EventMetadata>(row.metadata),
 });

@@ -10,6 +10,11 @@ export interface SqlResult<Row> {
 
 export interface SqlExecutor {
   query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<SqlResult<Row>>;
+  /**
+   * Runs `COPY … FROM STDIN` with `data` in COPY's text format: the bulk path of a rebuild. Only on a
+   * PostgreSQL connection (transactions and held connections); absent on PGlite, where callers insert.
+   */
+  copyFrom?(statement: string, data: string): Promise<void>;
 }
 
 export type Notification = (payload: string) => void;

@@ -1,4 +1,6 @@
+import { finished } from 'node:stream/promises';
 import pg from 'pg';
+import { from as copyFromStdin } from 'pg-copy-streams';
 import type { Notification, SqlClient, SqlExecutor, SqlResult } from './client.ts';
 
 export interface PgClientOptions {
@@ -17,6 +19,16 @@ const prepared = (text: string, params?: readonly unknown[]): pg.QueryConfig => 
 };
 
 const asResult = <Row>(result: pg.QueryResult): SqlResult<Row> => ({ rows: result.rows as Row[], rowCount: result.rowCount ?? 0 });
+
+/** Queries and COPY on one checked-out connection. */
+const executorOf = (client: pg.PoolClient): SqlExecutor => ({
+  query: async <Row>(text: string, params?: readonly unknown[]) => asResult<Row>(await client.query(params === undefined ? text : prepared(text, params))),
+  async copyFrom(statement: string, data: string) {
+    const stream = client.query(copyFromStdin(statement));
+    stream.end(data);
+    await finished(stream);
+  },
+});
 
 export function createPgClient(options: PgClientOptions): SqlClient {
   const pool = new pg.Pool({
@@ -40,7 +52,7 @@ export function createPgClient(options: PgClientOptions): SqlClient {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const result = await work({ query: async <Row>(text: string, params?: readonly unknown[]) => asResult<Row>(await client.query(params === undefined ? text : prepared(text, params))) });
+        const result = await work(executorOf(client));
         await client.query('COMMIT');
         return result;
       } catch (error) {
@@ -53,7 +65,7 @@ export function createPgClient(options: PgClientOptions): SqlClient {
     async withConnection<T>(work: (conn: SqlExecutor) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       try {
-        return await work({ query: async <Row>(text: string, params?: readonly unknown[]) => asResult<Row>(await client.query(params === undefined ? text : prepared(text, params))) });
+        return await work(executorOf(client));
       } finally {
         client.release();
       }

@@ -6,7 +6,7 @@ import type { EventFilter, EventStore, ReadAllPage, RecordedEvent } from '../../
 import { LedgerError } from '../../domain/shared/errors.ts';
 import { openLockSession, type LockSession } from './lock-session.ts';
 import type { RebuildProgress } from './progress.ts';
-import { assertIdentifier, createShadowTables, detectFeatures, ensureEngineTables, migrateProjection, READ_SCHEMA } from './schema.ts';
+import { assertIdentifier, createShadowTables, detectFeatures, ensureEngineTables, finishBulkLoad, migrateProjection, READ_SCHEMA, type BulkLoad } from './schema.ts';
 import { handles, type Projection, type ProjectionTarget, type ReadModelSql, type SqlExecutor, type SqlFeatures } from './types.ts';
 
 export interface RebuildOptions {
@@ -36,6 +36,9 @@ export class RebuildInterrupted extends LedgerError {
   }
 }
 
+/** Pages read but not yet applied by every projection (bounds the memory of a replay). */
+const PAGES_IN_FLIGHT = 4;
+
 export const shadowSchemaOf = (name: string): string => assertIdentifier(`read_rebuild_${name}`);
 
 interface Shadow {
@@ -55,18 +58,22 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
   await ensureEngineTables(sql);
   const features = options.features ?? (await detectFeatures(sql));
   for (const projection of options.projections) await migrateProjection(sql, projection, features);
-  const shadows: Shadow[] = options.projections.map((projection) => ({ projection, target: { schema: shadowSchemaOf(projection.name), features } }));
+  const shadows: Shadow[] = options.projections.map((projection) => ({ projection, target: { schema: shadowSchemaOf(projection.name), features, bulk: true } }));
   const names = shadows.map((s) => s.projection.name);
   let session: LockSession | undefined;
   let swapped = false;
   try {
+    const loads: BulkLoad[] = [];
     for (const shadow of shadows) {
       await sql.exec(`drop schema if exists ${shadow.target.schema} cascade`);
-      await createShadowTables(sql, shadow.projection, shadow.target);
+      loads.push(await createShadowTables(sql, shadow.projection, shadow.target));
     }
     const replay = new Replay(options, shadows, started);
     await replay.init();
     await replay.catchUp();
+    // Indexes and WAL once, in bulk, while the live tables still answer; the tail after the locks are
+    // taken is written to logged, indexed tables.
+    await finishBulkLoad(sql, loads);
     await requestSwap(sql, names);
     session = await openLockSession(sql);
     await takeLocks(sql, session, names, options.lockTimeoutMs ?? 60_000, options.signal);
@@ -99,29 +106,49 @@ class Replay {
     this.first = (await this.options.store.readAll({ maxCount: 1 })).events[0]?.globalPosition;
   }
 
-  /** Reads page after page (the next page is read while the current one is applied) until the head. */
+  /**
+   * Reads page after page until the head, the next page while the current one is applied. Each projection
+   * applies the pages in log order on its own connection, without waiting for the others to finish the same
+   * page (shadow tables are invisible until the swap, and an interrupted rebuild throws them all away), with
+   * at most PAGES_IN_FLIGHT pages read but not yet applied by every projection.
+   */
   async catchUp(): Promise<void> {
     const read = (after: bigint | undefined) => this.options.store.readAll({ after, filter: this.filter, maxCount: this.options.batchSize ?? 5_000 });
-    let page = await read(this.checkpoint);
-    for (;;) {
-      if (this.options.signal?.aborted) throw new RebuildInterrupted('aborted');
-      const next = page.hasMore ? read(page.checkpoint) : undefined;
-      next?.catch(() => undefined);
-      await this.applyPage(page);
-      if (!next) return;
-      page = await next;
+    const lanes = new Map<Shadow, Promise<void>>();
+    const window: Promise<void>[] = [];
+    let done: Promise<void> = Promise.resolve();
+    try {
+      let page = await read(this.checkpoint);
+      for (;;) {
+        if (this.options.signal?.aborted) throw new RebuildInterrupted('aborted');
+        const next = page.hasMore ? read(page.checkpoint) : undefined;
+        next?.catch(() => undefined);
+        done = this.applyPage(page, lanes, done);
+        window.push(done);
+        if (window.length >= PAGES_IN_FLIGHT) await window.shift();
+        if (!next) break;
+        page = await next;
+      }
+      await done;
+    } finally {
+      // On a failure the pages already handed to the lanes still settle before the caller drops the shadows.
+      await Promise.allSettled([...lanes.values()]);
     }
   }
 
-  private async applyPage(page: ReadAllPage): Promise<void> {
-    if (page.events.length > 0) {
-      // Shadow tables are invisible until the swap, so each projection commits its page on its own
-      // connection, in parallel; an interrupted rebuild throws them all away anyway.
-      await Promise.all(this.shadows.map((shadow) => this.options.sql.transaction((tx) => applyTo(tx, shadow, page.events))));
+  private applyPage(page: ReadAllPage, lanes: Map<Shadow, Promise<void>>, previous: Promise<void>): Promise<void> {
+    const applies = page.events.length === 0 ? [] : this.shadows.map((shadow) => {
+      const lane = (lanes.get(shadow) ?? Promise.resolve()).then(() => this.options.sql.transaction((tx) => applyTo(tx, shadow, page.events)));
+      lanes.set(shadow, lane);
+      return lane;
+    });
+    const done = Promise.all([previous, ...applies]).then(() => {
       this.applied += page.events.length;
-    }
-    this.checkpoint = page.checkpoint ?? this.checkpoint;
-    this.options.onProgress?.(this.progress());
+      this.checkpoint = page.checkpoint ?? this.checkpoint;
+      this.options.onProgress?.(this.progress());
+    });
+    done.catch(() => undefined); // awaited through the window or the next page; this only keeps it from being reported unhandled
+    return done;
   }
 
   progress(): RebuildProgress {

@@ -89,10 +89,40 @@ export async function migrateProjection(sql: ReadModelSql, projection: Projectio
   });
 }
 
-/** Every migration into a fresh schema (a rebuild's shadow). */
-export async function createShadowTables(sql: ReadModelSql, projection: Projection, target: ProjectionTarget): Promise<void> {
-  await sql.transaction(async (tx) => {
-    await tx.query(`create schema if not exists ${assertIdentifier(target.schema)}`);
+/** Secondary indexes of a shadow schema, dropped for the bulk replay and built once it is done. */
+export interface BulkLoad {
+  readonly schema: string;
+  readonly indexes: readonly string[];
+}
+
+/**
+ * Every migration into a fresh schema (a rebuild's shadow), set up for a bulk replay: indexes that are not
+ * unique are dropped, to be built in one sorted pass by `finishBulkLoad` (growing them row by row cost a
+ * fifth of a full rebuild's time). Conflict targets keep their unique indexes. On TimescaleDB the tables stay
+ * as the migrations made them. (Unlogged shadow tables were tried: setting them logged before the swap
+ * cost more than the WAL they saved.)
+ */
+export async function createShadowTables(sql: ReadModelSql, projection: Projection, target: ProjectionTarget): Promise<BulkLoad> {
+  const schema = assertIdentifier(target.schema);
+  return sql.transaction(async (tx) => {
+    await tx.query(`create schema if not exists ${schema}`);
     for (const migration of [...projection.migrations].sort((a, b) => a.version - b.version)) await runStatements(tx, migration.up(target));
+    if (target.features.timescale) return { schema, indexes: [] };
+    const { rows } = await tx.query<{ name: string; definition: string }>(
+      `select c.relname as name, pg_get_indexdef(c.oid) as definition
+       from pg_index x join pg_class c on c.oid = x.indexrelid join pg_namespace n on n.oid = c.relnamespace
+       where n.nspname = $1 and not x.indisunique order by c.relname`,
+      [schema],
+    );
+    for (const index of rows) await tx.query(`drop index ${schema}.${assertIdentifier(index.name)}`);
+    return { schema, indexes: rows.map((index) => index.definition) };
   });
+}
+
+/**
+ * Makes bulk-loaded shadow schemas like migrated ones: builds every deferred index, each on its own
+ * connection (builds on one table may run together; they share its SHARE lock).
+ */
+export async function finishBulkLoad(sql: ReadModelSql, loads: readonly BulkLoad[]): Promise<void> {
+  await Promise.all(loads.flatMap((load) => load.indexes).map((definition) => sql.query(definition)));
 }

@@ -9,6 +9,7 @@ export interface SqlResult<Row> {
 
 export interface SqlExecutor {
   query<Row = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<SqlResult<Row>>;
+  copyFrom?(statement: string, data: string): Promise<void>;
 }
 
 export interface ReadModelSql extends SqlExecutor {
@@ -28,6 +29,12 @@ export interface ProjectionTarget {
   /** Schema name, already validated as a safe identifier. */
   readonly schema: string;
   readonly features: SqlFeatures;
+  /**
+   * A rebuild's shadow: fresh tables that nothing reads before the swap and that each event reaches once,
+   * so rows that only add can go in with COPY (nothing there can conflict; if something did, the rebuild
+   * fails and the live tables stay).
+   */
+  readonly bulk?: boolean;
 }
 
 export interface ProjectionMigration {

@@ -2,7 +2,7 @@
 // trail here; the payloads stay in the event store.
 import type { RecordedEvent } from '../../domain/ports/event-store.ts';
 import type { Projection, ProjectionTarget } from '../engine/types.ts';
-import { col, insertRows, iso, table, type Cell } from './support.ts';
+import { col, appendRows, iso, table, type Cell } from './support.ts';
 
 const COLUMNS = [
   col('position', 'bigint'), col('event_id', 'uuid'), col('stream_id', 'text'), col('revision', 'bigint'), col('type', 'text'),
@@ -48,6 +48,6 @@ export const auditProjection: Projection = {
   tables: ['audit_log'],
   migrations: [{ version: 1, description: 'audit log of every event', up: schema }],
   async apply(batch, tx, target) {
-    await insertRows(tx, table(target, 'audit_log'), COLUMNS, batch.map(row), 'on conflict do nothing');
+    await appendRows(tx, target, 'audit_log', COLUMNS, batch.map(row));
   },
 };

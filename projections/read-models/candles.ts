@@ -56,21 +56,37 @@ create table if not exists ${table(t, 'candles')} (
 )
 ${timescaleSeries(t, 'candles', 'bucket', 'symbol, timeframe', { compressAfter: '30 days', dropAfter: undefined })}`;
 
-/** Folds a batch's ticks into one candle per (symbol, timeframe, bucket). */
+const FRAMES = Object.entries(TIMEFRAMES) as [Timeframe, number][];
+
+/** Folds a batch's ticks into one candle per (symbol, timeframe, bucket), in the order they opened. */
 export function foldCandles(ticks: readonly RecordedEvent[]): Candle[] {
-  const candles = new Map<string, Candle>();
+  const candles: Candle[] = [];
+  // The forming candle of each timeframe, per symbol: ticks come in time order, so a tick almost always
+  // lands in it; a tick for an older bucket (late, or out of order) finds its candle in `byKey`.
+  const forming = new Map<string, Candle[]>();
+  const byKey = new Map<string, Candle>();
   for (const event of ticks) {
     const d = event.data as unknown as TickReceivedData;
     const mid = midOf(d.bid, d.ask);
     const spread = d.ask - d.bid;
     const ms = Date.parse(d.timestamp);
-    for (const [timeframe, width] of Object.entries(TIMEFRAMES) as [Timeframe, number][]) {
+    let open = forming.get(d.symbol);
+    if (!open) forming.set(d.symbol, (open = []));
+    for (let f = 0; f < FRAMES.length; f += 1) {
+      const [timeframe, width] = FRAMES[f]!;
       const bucketMs = Math.floor(ms / width) * width;
-      const key = `${d.symbol}|${timeframe}|${bucketMs}`;
-      const c = candles.get(key);
-      if (!c) {
-        candles.set(key, { symbol: d.symbol, timeframe, bucketMs, open: mid, high: mid, low: mid, close: mid, bidClose: d.bid, askClose: d.ask, ticks: 1, spreadMin: spread, spreadMax: spread, spreadSum: spread, firstPosition: event.globalPosition, lastPosition: event.globalPosition });
-        continue;
+      let c = open[f];
+      if (c?.bucketMs !== bucketMs) {
+        const key = `${d.symbol}|${timeframe}|${bucketMs}`;
+        c = byKey.get(key);
+        if (!c) {
+          c = { symbol: d.symbol, timeframe, bucketMs, open: mid, high: mid, low: mid, close: mid, bidClose: d.bid, askClose: d.ask, ticks: 1, spreadMin: spread, spreadMax: spread, spreadSum: spread, firstPosition: event.globalPosition, lastPosition: event.globalPosition };
+          byKey.set(key, c);
+          candles.push(c);
+          open[f] = c;
+          continue;
+        }
+        open[f] = c;
       }
       if (mid > c.high) c.high = mid;
       if (mid < c.low) c.low = mid;
@@ -79,7 +95,7 @@ export function foldCandles(ticks: readonly RecordedEvent[]): Candle[] {
       c.close = mid; c.bidClose = d.bid; c.askClose = d.ask; c.ticks += 1; c.spreadSum += spread; c.lastPosition = event.globalPosition;
     }
   }
-  return [...candles.values()];
+  return candles;
 }
 
 const row = (c: Candle): Cell[] => [

@@ -7,7 +7,7 @@ import type { TradingStateChanged as AccountStateChanged } from '../../domain/tr
 import type { ControlEvent } from '../../domain/trading/control/events.ts';
 import type { ControlScope } from '../../domain/trading/control/scope.ts';
 import type { Projection, ProjectionTarget, SqlExecutor } from '../engine/types.ts';
-import { accountIdOf, col, eventTime, insertRows, iso, table, type Cell } from './support.ts';
+import { accountIdOf, col, eventTime, appendRows, iso, table, type Cell } from './support.ts';
 
 const schema = (t: ProjectionTarget) => `
 create table if not exists ${table(t, 'control_states')} (
@@ -119,6 +119,6 @@ export const controlProjection: Projection = {
       else if (e.streamId.startsWith('control-')) await applyControl(tx, target, e);
     }
     const known = batch.filter((e) => isAccountState(e) || e.streamId.startsWith('control-'));
-    await insertRows(tx, table(target, 'control_events'), HISTORY, known.map(historyRow), 'on conflict do nothing');
+    await appendRows(tx, target, 'control_events', HISTORY, known.map(historyRow));
   },
 };

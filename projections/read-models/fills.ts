@@ -2,7 +2,7 @@
 import type { RecordedEvent } from '../../domain/ports/event-store.ts';
 import type { OrderFilled } from '../../domain/trading/account/events.ts';
 import type { Projection, ProjectionTarget } from '../engine/types.ts';
-import { accountIdOf, col, eventTime, insertRows, iso, table, type Cell } from './support.ts';
+import { accountIdOf, col, eventTime, appendRows, iso, table, type Cell } from './support.ts';
 
 const COLUMNS = [
   col('fill_id', 'text'), col('order_id', 'text'), col('account_id', 'text'), col('symbol', 'text'), col('side', 'text'),
@@ -48,6 +48,6 @@ export const fillsProjection: Projection = {
   tables: ['fills'],
   migrations: [{ version: 1, description: 'fills', up: schema }],
   async apply(batch, tx, target) {
-    await insertRows(tx, table(target, 'fills'), COLUMNS, batch.map(row), 'on conflict do nothing');
+    await appendRows(tx, target, 'fills', COLUMNS, batch.map(row));
   },
 };

@@ -5,7 +5,7 @@ import type { RecordedEvent } from '../../domain/ports/event-store.ts';
 import type { AccountEvent, OrderPlaced } from '../../domain/trading/account/events.ts';
 import type { OrderStatus } from '../../domain/trading/orders/index.ts';
 import type { Projection, ProjectionTarget, SqlExecutor } from '../engine/types.ts';
-import { accountIdOf, col, eventTime, insertRows, iso, table, upsertClause, type Cell } from './support.ts';
+import { accountIdOf, col, eventTime, appendRows, insertRows, iso, table, upsertClause, type Cell } from './support.ts';
 
 export const ORDER_EVENT_TYPES = ['OrderPlaced', 'OrderAccepted', 'OrderDenied', 'OrderCancelRequested', 'OrderCanceled', 'OrderFilled', 'OrderRejected', 'OrderExpired'] as const;
 
@@ -130,7 +130,7 @@ async function applyOrders(batch: readonly RecordedEvent[], tx: SqlExecutor, tar
     history.push([order.orderId, e.globalPosition, moved.status, moved.reason, at]);
   }
   await insertRows(tx, table(target, 'orders'), COLUMNS, [...orders.values()].map(row), upsertClause(['order_id'], COLUMNS));
-  await insertRows(tx, table(target, 'order_status_history'), HISTORY, history, 'on conflict do nothing');
+  await appendRows(tx, target, 'order_status_history', HISTORY, history);
 }
 
 export const ordersProjection: Projection = {

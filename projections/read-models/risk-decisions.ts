@@ -3,7 +3,7 @@
 import type { RecordedEvent } from '../../domain/ports/event-store.ts';
 import type { RiskDecisionRecorded } from '../../domain/trading/account/events.ts';
 import type { Projection, ProjectionTarget } from '../engine/types.ts';
-import { accountIdOf, col, eventTime, insertRows, iso, table, type Cell } from './support.ts';
+import { accountIdOf, col, eventTime, appendRows, iso, table, type Cell } from './support.ts';
 
 const COLUMNS = [
   col('position', 'bigint'), col('account_id', 'text'), col('order_id', 'text'), col('accepted', 'boolean'),
@@ -38,6 +38,6 @@ export const riskDecisionsProjection: Projection = {
   tables: ['risk_decisions'],
   migrations: [{ version: 1, description: 'risk decisions with check details', up: schema }],
   async apply(batch, tx, target) {
-    await insertRows(tx, table(target, 'risk_decisions'), COLUMNS, batch.map(row), 'on conflict do nothing');
+    await appendRows(tx, target, 'risk_decisions', COLUMNS, batch.map(row));
   },
 };

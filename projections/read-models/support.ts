@@ -16,7 +16,27 @@ export const col = (name: string, type: string, expr?: string): Column => ({ nam
 
 /** Cell values as the drivers take them: bigints go as text, cast back by the array type. */
 export type Cell = string | number | boolean | bigint | null;
-const cell = (value: Cell): string | number | boolean | null => (typeof value === 'bigint' ? value.toString() : value);
+
+const ESCAPED = /["\\]/g;
+const NEEDS_ESCAPE = /["\\]/;
+
+/**
+ * Column `index` of `rows` as a PostgreSQL array literal (`{1,NULL,"a \"b\""}`), the text the server reads
+ * for a `$n::type[]` parameter. Built here in one pass: the driver's generic array encoding checks and
+ * escapes every element one call at a time, a large part of a rebuild's CPU.
+ */
+export function arrayLiteral(rows: readonly (readonly Cell[])[], index: number): string {
+  let text = '{';
+  for (let r = 0; r < rows.length; r += 1) {
+    if (r > 0) text += ',';
+    const value = rows[r]![index] ?? null;
+    if (value === null) text += 'NULL';
+    else if (typeof value === 'string') text += NEEDS_ESCAPE.test(value) ? `"${value.replace(ESCAPED, '\\$&')}"` : `"${value}"`;
+    else if (typeof value === 'boolean') text += value ? 't' : 'f';
+    else text += String(value);
+  }
+  return `${text}}`;
+}
 
 export const table = (target: ProjectionTarget, name: string): string => `${assertIdentifier(target.schema)}.${assertIdentifier(name)}`;
 
@@ -24,11 +44,44 @@ export const table = (target: ProjectionTarget, name: string): string => `${asse
 export async function insertRows(tx: SqlExecutor, into: string, columns: readonly Column[], rows: readonly (readonly Cell[])[], conflict = ''): Promise<void> {
   if (rows.length === 0) return;
   const names = columns.map((c) => c.name);
-  const params = columns.map((_, i) => rows.map((row) => cell(row[i] ?? null)));
+  const params = columns.map((_, i) => arrayLiteral(rows, i));
   const unnest = columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ');
   const select = columns.map((c, i) => (c.expr ? c.expr.replaceAll('{}', `c${i}`) : `c${i}`)).join(', ');
   const alias = columns.map((_, i) => `c${i}`).join(', ');
   await tx.query(`insert into ${into} (${names.join(', ')}) select ${select} from unnest(${unnest}) as u(${alias}) ${conflict}`, params);
+}
+
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** Rows in COPY's text format: tab between fields, a line per row, `\N` for null. */
+export function copyText(rows: readonly (readonly Cell[])[], width: number): string {
+  let text = '';
+  for (const row of rows) {
+    for (let i = 0; i < width; i += 1) {
+      if (i > 0) text += '\t';
+      const value = row[i] ?? null;
+      if (value === null) text += '\\N';
+      else if (typeof value === 'string') text += COPY_SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : value;
+      else if (typeof value === 'boolean') text += value ? 't' : 'f';
+      else text += String(value);
+    }
+    text += '\n';
+  }
+  return text;
+}
+
+/**
+ * Rows that only add (a log-like table): inserted, skipping a row already there; in a rebuild's shadow on
+ * PostgreSQL, copied in with COPY, several times cheaper for the server than an insert of unnested arrays.
+ */
+export async function appendRows(tx: SqlExecutor, target: ProjectionTarget, name: string, columns: readonly Column[], rows: readonly (readonly Cell[])[]): Promise<void> {
+  if (rows.length === 0) return;
+  if (target.bulk && tx.copyFrom && columns.every((c) => c.expr === undefined)) {
+    await tx.copyFrom(`copy ${table(target, name)} (${columns.map((c) => c.name).join(', ')}) from stdin`, copyText(rows, columns.length));
+    return;
+  }
+  await insertRows(tx, table(target, name), columns, rows, 'on conflict do nothing');
 }
 
 /** Updates every listed column from `excluded` on conflict. */

@@ -4,7 +4,7 @@ import type { TickReceivedData, TickRejectedData } from '../../domain/market-dat
 import { midOf } from '../../domain/market-data/tick-events.ts';
 import type { Projection, ProjectionTarget } from '../engine/types.ts';
 import { timescaleSeries } from './timescale.ts';
-import { col, iso, insertRows, table, type Cell } from './support.ts';
+import { col, iso, appendRows, table, type Cell } from './support.ts';
 
 const TICK_COLUMNS = [
   col('symbol', 'text'), col('ts', 'timestamptz'), col('source', 'text'), col('sequence', 'bigint'), col('bid', 'bigint'),
@@ -61,7 +61,7 @@ export const ticksProjection: Projection = {
   tables: ['ticks', 'tick_rejections'],
   migrations: [{ version: 1, description: 'ticks and tick rejections', up: schema }],
   async apply(batch, tx, target) {
-    await insertRows(tx, table(target, 'ticks'), TICK_COLUMNS, batch.filter((e) => e.type === 'TickReceived').map(tickRow), 'on conflict do nothing');
-    await insertRows(tx, table(target, 'tick_rejections'), REJECTION_COLUMNS, batch.filter((e) => e.type === 'TickRejected').map(rejectionRow), 'on conflict do nothing');
+    await appendRows(tx, target, 'ticks', TICK_COLUMNS, batch.filter((e) => e.type === 'TickReceived').map(tickRow));
+    await appendRows(tx, target, 'tick_rejections', REJECTION_COLUMNS, batch.filter((e) => e.type === 'TickRejected').map(rejectionRow));
   },
 };

@@ -2,7 +2,7 @@
 import { averageOpenPrice } from '../../../domain/trading/account/positions.ts';
 import type { InstrumentFacts } from '../../../domain/trading/orders/index.ts';
 import type { ProjectionTarget, SqlExecutor } from '../../engine/types.ts';
-import { col, insertRows, table, upsertClause, type Cell } from '../support.ts';
+import { col, appendRows, insertRows, table, upsertClause, type Cell } from '../support.ts';
 import { accountUnrealized, markOf, positionKey, unrealizedOf, type AccountState, type PortfolioState } from './fold.ts';
 import { kpis } from './kpi.ts';
 
@@ -77,7 +77,7 @@ export async function savePortfolio(tx: SqlExecutor, t: ProjectionTarget, s: Por
   const accounts = [...s.accounts.values()];
   await insertRows(tx, table(t, 'account_equity'), C.accounts, accounts.map((a) => accountRow(s, a)), upsertClause(['account_id'], C.accounts));
   await insertRows(tx, table(t, 'account_kpis'), C.kpis, accounts.map(kpiRow), upsertClause(['account_id'], C.kpis));
-  await insertRows(tx, table(t, 'equity_curve'), C.curve, s.points.map((p): Cell[] => [p.accountId, p.position, p.kind, p.at, p.balance, p.unrealized, p.equity, p.peak]), 'on conflict do nothing');
+  await appendRows(tx, t, 'equity_curve', C.curve, s.points.map((p): Cell[] => [p.accountId, p.position, p.kind, p.at, p.balance, p.unrealized, p.equity, p.peak]));
   const closed = s.closedDays.map((d): Cell[] => [d.accountId, dayText(d.day), d.openEquity, d.closeEquity, d.funding, d.dailyReturn === undefined ? null : d.dailyReturn.toFixed(12), true]);
   const open = accounts.map((a): Cell[] => [a.accountId, dayText(a.day), a.dayOpenEquity, a.balance + accountUnrealized(s, a.accountId), a.dayFunding, null, false]);
   await insertRows(tx, table(t, 'equity_daily'), C.daily, [...closed, ...open], upsertClause(['account_id', 'day'], C.daily));

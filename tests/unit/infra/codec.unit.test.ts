@@ -39,4 +39,14 @@ describe('payload codec', () => {
       expect(encodeJson(decodeJson(checked))).toBe(checked); // -0 becomes 0 in any JSON, so compare encodings
     }), { numRuns: 300 });
   });
+
+  it('turns tagged bigints back at any depth, and leaves an object with other keys beside the tag alone', () => {
+    expect(decodeJson('[{"a":[{"$bigint":"-5"},{"b":{"$bigint":"12345678901234567890"}}]},{"$bigint":"1","c":1},{"$bigint":2}]')).toEqual([
+      { a: [-5n, { b: 12_345_678_901_234_567_890n }] }, { $bigint: '1', c: 1 }, { $bigint: 2 },
+    ]);
+    const own = decodeJson<object>('{"__proto__":{"$bigint":"3"}}');
+    expect(Object.getOwnPropertyDescriptor(own, '__proto__')?.value).toBe(3n);
+    expect(Object.getPrototypeOf(own)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(decodeJson('{"__proto__":{"x":1}}'))).toBe(Object.prototype);
+  });
 });

@@ -31,4 +31,18 @@ describe('candle fold', () => {
     const candles = foldCandles([tick(1, '2026-03-02T23:59:59Z', 100n, 102n), tick(2, '2026-03-03T00:00:00Z', 100n, 102n)]);
     expect(candles.filter((c) => c.timeframe === '1d').map((c) => new Date(c.bucketMs).toISOString())).toEqual(['2026-03-02T00:00:00.000Z', '2026-03-03T00:00:00.000Z']);
   });
+
+  it('keeps each symbol and bucket apart when two symbols interleave and a tick comes back to an older minute', () => {
+    const at = (symbol: string, position: number, timestamp: string, bid: bigint) =>
+      ({ ...tick(position, timestamp, bid, bid + 2n), data: { symbol, source: 's', sequence: 1n, bid, ask: bid + 2n, timestamp } }) as unknown as RecordedEvent;
+    const candles = foldCandles([
+      at('XAUUSD', 1, '2026-03-02T09:00:05Z', 100n), at('XAGUSD', 2, '2026-03-02T09:00:06Z', 10n),
+      at('XAUUSD', 3, '2026-03-02T09:01:05Z', 120n), at('XAUUSD', 4, '2026-03-02T09:00:59Z', 90n),
+      at('XAGUSD', 5, '2026-03-02T09:01:01Z', 12n), at('XAUUSD', 6, '2026-03-02T09:01:30Z', 130n),
+    ]).filter((c) => c.timeframe === '1m').map((c) => [c.symbol, new Date(c.bucketMs).toISOString().slice(11, 16), c.open, c.close, c.high, c.low, c.ticks]);
+    expect(candles).toEqual([
+      ['XAUUSD', '09:00', 101n, 91n, 101n, 91n, 2], ['XAGUSD', '09:00', 11n, 11n, 11n, 11n, 1],
+      ['XAUUSD', '09:01', 121n, 131n, 131n, 121n, 2], ['XAGUSD', '09:01', 13n, 13n, 13n, 13n, 1],
+    ]);
+  });
 });
