@@ -6,6 +6,8 @@ export interface RebuildProgress {
   /** Share of the log done, 0..1, when known (from the count or from positions). */
   readonly fraction: number | undefined;
   readonly elapsedSeconds: number;
+  /** What the rebuild does once the events are replayed (`building indexes`, `swapping in`). */
+  readonly stage?: string;
 }
 
 const WIDTH = 30;
@@ -32,7 +34,8 @@ export function formatProgress(label: string, p: RebuildProgress): string {
   const filled = Math.round(fraction * WIDTH);
   const bar = `${'#'.repeat(filled)}${'-'.repeat(WIDTH - filled)}`;
   const count = p.total === undefined ? `${p.applied}` : `${p.applied}/${p.total}`;
-  return `${label} [${bar}] ${(fraction * 100).toFixed(1)}% ${count} events ${Math.round(eventsPerSecond(p))} ev/s ETA ${duration(etaSeconds(p))}`;
+  const line = `${label} [${bar}] ${(fraction * 100).toFixed(1)}% ${count} events ${Math.round(eventsPerSecond(p))} ev/s ETA ${duration(etaSeconds(p))}`;
+  return p.stage ? `${line}, ${p.stage}` : line;
 }
 
 export interface ProgressWriter {
@@ -43,14 +46,17 @@ export interface ProgressWriter {
 /** Redraws in place on a terminal; on a pipe or a log, one line every few seconds. */
 export function progressBar(label: string, out: ProgressWriter, everyMs = 2_000): { update(p: RebuildProgress): void; done(p: RebuildProgress): void } {
   let last = 0;
+  let stage: string | undefined;
   return {
     update(p) {
       const now = Date.now();
-      if (out.isTTY) { if (now - last >= 100) { out.write(`\r${formatProgress(label, p)}`); last = now; } return; }
-      if (now - last >= everyMs) { out.write(`${formatProgress(label, p)}\n`); last = now; }
+      const newStage = p.stage !== stage;
+      stage = p.stage;
+      if (out.isTTY) { if (newStage || now - last >= 100) { out.write(`\r${formatProgress(label, p)}\x1b[K`); last = now; } return; }
+      if (newStage || now - last >= everyMs) { out.write(`${formatProgress(label, p)}\n`); last = now; }
     },
     done(p) {
-      out.write(`${out.isTTY ? '\r' : ''}${formatProgress(label, { ...p, fraction: 1 })}\n`);
+      out.write(`${out.isTTY ? '\r' : ''}${formatProgress(label, { ...p, fraction: 1, stage: undefined })}${out.isTTY ? '\x1b[K' : ''}\n`);
     },
   };
 }

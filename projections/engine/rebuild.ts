@@ -7,7 +7,7 @@ import { LedgerError } from '../../domain/shared/errors.ts';
 import { openLockSession, type LockSession } from './lock-session.ts';
 import type { RebuildProgress } from './progress.ts';
 import { assertIdentifier, createShadowTables, detectFeatures, ensureEngineTables, finishBulkLoad, migrateProjection, READ_SCHEMA, type BulkLoad } from './schema.ts';
-import { handles, type Projection, type ProjectionTarget, type ReadModelSql, type SqlExecutor, type SqlFeatures } from './types.ts';
+import { type Projection, type ProjectionTarget, type ReadModelSql, type SqlExecutor, type SqlFeatures } from './types.ts';
 
 export interface RebuildOptions {
   readonly sql: ReadModelSql;
@@ -44,6 +44,8 @@ export const shadowSchemaOf = (name: string): string => assertIdentifier(`read_r
 interface Shadow {
   readonly projection: Projection;
   readonly target: ProjectionTarget;
+  /** The event types it reads, as a set (looked up for every event of the log). */
+  readonly types: ReadonlySet<string> | 'all';
 }
 
 /** One read of the log for every projection being rebuilt: the union of their event types. */
@@ -58,7 +60,11 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
   await ensureEngineTables(sql);
   const features = options.features ?? (await detectFeatures(sql));
   for (const projection of options.projections) await migrateProjection(sql, projection, features);
-  const shadows: Shadow[] = options.projections.map((projection) => ({ projection, target: { schema: shadowSchemaOf(projection.name), features, bulk: true } }));
+  const shadows: Shadow[] = options.projections.map((projection) => ({
+    projection,
+    target: { schema: shadowSchemaOf(projection.name), features, bulk: true },
+    types: projection.eventTypes === 'all' ? 'all' : new Set(projection.eventTypes),
+  }));
   const names = shadows.map((s) => s.projection.name);
   let session: LockSession | undefined;
   let swapped = false;
@@ -73,7 +79,9 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
     await replay.catchUp();
     // Indexes and WAL once, in bulk, while the live tables still answer; the tail after the locks are
     // taken is written to logged, indexed tables.
+    replay.report('building indexes');
     await finishBulkLoad(sql, loads);
+    replay.report('waiting for live projectors to step aside, then swapping in');
     await requestSwap(sql, names);
     session = await openLockSession(sql);
     await takeLocks(sql, session, names, options.lockTimeoutMs ?? 60_000, options.signal);
@@ -159,13 +167,19 @@ class Replay {
     return { applied: this.applied, total: this.total === undefined ? undefined : Math.max(this.total, this.applied), fraction, elapsedSeconds };
   }
 
+  /** Tells the progress bar what happens now that the replay is done. */
+  report(stage: string): void {
+    this.options.onProgress?.({ ...this.progress(), stage });
+  }
+
   finish(): void {
     this.options.onProgress?.({ ...this.progress(), fraction: 1 });
   }
 }
 
 async function applyTo(tx: SqlExecutor, shadow: Shadow, events: readonly RecordedEvent[]): Promise<void> {
-  const mine = shadow.projection.eventTypes === 'all' ? events : events.filter((e) => handles(shadow.projection, e.type));
+  const { types } = shadow;
+  const mine = types === 'all' ? events : events.filter((e) => types.has(e.type));
   if (mine.length > 0) await shadow.projection.apply(mine, tx, shadow.target);
 }
 

@@ -5,7 +5,7 @@ import type { RecordedEvent } from '../../domain/ports/event-store.ts';
 import type { AccountEvent, OrderPlaced } from '../../domain/trading/account/events.ts';
 import type { OrderStatus } from '../../domain/trading/orders/index.ts';
 import type { Projection, ProjectionTarget, SqlExecutor } from '../engine/types.ts';
-import { accountIdOf, col, eventTime, appendRows, insertRows, iso, table, upsertClause, type Cell } from './support.ts';
+import { accountIdOf, col, textArray, eventTime, appendRows, insertRows, iso, table, upsertClause, type Cell } from './support.ts';
 
 export const ORDER_EVENT_TYPES = ['OrderPlaced', 'OrderAccepted', 'OrderDenied', 'OrderCancelRequested', 'OrderCanceled', 'OrderFilled', 'OrderRejected', 'OrderExpired'] as const;
 
@@ -18,7 +18,7 @@ interface OrderRow {
 const COLUMNS = [
   col('order_id', 'text'), col('account_id', 'text'), col('client_order_id', 'text'), col('symbol', 'text'), col('side', 'text'), col('kind', 'text'),
   col('time_in_force', 'text'), col('qty', 'bigint'), col('limit_price', 'bigint'), col('stop_price', 'bigint'), col('reduce_only', 'boolean'),
-  col('status', 'text'), col('filled_qty', 'bigint'), col('fill_notional', 'bigint'), col('denial_reasons', 'text', 'array(select jsonb_array_elements_text({}::jsonb))'),
+  col('status', 'text'), col('filled_qty', 'bigint'), col('fill_notional', 'bigint'), col('denial_reasons', 'text', '{}::text[]'),
   col('status_reason', 'text'), col('placed_at', 'timestamptz'), col('updated_at', 'timestamptz'), col('last_position', 'bigint'),
 ];
 const HISTORY = [col('order_id', 'text'), col('position', 'bigint'), col('status', 'text'), col('reason', 'text'), col('at', 'timestamptz')];
@@ -110,7 +110,7 @@ async function loadOrders(tx: SqlExecutor, target: ProjectionTarget, ids: readon
 
 const row = (o: OrderRow): Cell[] => [
   o.orderId, o.accountId, o.clientOrderId, o.symbol, o.side, o.kind, o.timeInForce, o.qty, o.limitPrice, o.stopPrice, o.reduceOnly, o.status,
-  o.filledQty, o.fillNotional, JSON.stringify(o.denialReasons), o.statusReason, o.placedAt, o.updatedAt, o.lastPosition,
+  o.filledQty, o.fillNotional, textArray(o.denialReasons), o.statusReason, o.placedAt, o.updatedAt, o.lastPosition,
 ];
 
 async function applyOrders(batch: readonly RecordedEvent[], tx: SqlExecutor, target: ProjectionTarget): Promise<void> {

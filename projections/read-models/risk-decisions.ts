@@ -3,11 +3,11 @@
 import type { RecordedEvent } from '../../domain/ports/event-store.ts';
 import type { RiskDecisionRecorded } from '../../domain/trading/account/events.ts';
 import type { Projection, ProjectionTarget } from '../engine/types.ts';
-import { accountIdOf, col, eventTime, appendRows, iso, table, type Cell } from './support.ts';
+import { accountIdOf, col, textArray, eventTime, appendRows, iso, table, type Cell } from './support.ts';
 
 const COLUMNS = [
   col('position', 'bigint'), col('account_id', 'text'), col('order_id', 'text'), col('accepted', 'boolean'),
-  col('reasons', 'text', 'array(select jsonb_array_elements_text({}::jsonb))'), col('checks', 'text', '{}::jsonb'),
+  col('reasons', 'text', '{}::text[]'), col('checks', 'text', '{}::jsonb'),
   col('failed_checks', 'integer'), col('at', 'timestamptz'),
 ];
 
@@ -28,7 +28,7 @@ create index if not exists risk_decisions_order on ${table(t, 'risk_decisions')}
 function row(e: RecordedEvent): Cell[] {
   const d = (e as unknown as RiskDecisionRecorded).data;
   const checks = d.checks.map((c) => ({ name: c.name, passed: c.passed, observed: c.observed, limit: c.limit }));
-  return [e.globalPosition, accountIdOf(e.streamId), d.orderId, d.accepted, JSON.stringify(d.reasons), JSON.stringify(checks), checks.filter((c) => !c.passed).length, iso(eventTime(e))];
+  return [e.globalPosition, accountIdOf(e.streamId), d.orderId, d.accepted, textArray(d.reasons), JSON.stringify(checks), checks.filter((c) => !c.passed).length, iso(eventTime(e))];
 }
 
 export const riskDecisionsProjection: Projection = {

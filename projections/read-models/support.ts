@@ -14,6 +14,13 @@ export interface Column {
 
 export const col = (name: string, type: string, expr?: string): Column => ({ name, type, expr });
 
+/** A value sent as text and cast by the server (`{}::jsonb`): COPY reads the same text as that column's input. */
+const PURE_CAST = /^\{\}::[a-z0-9_ ]+(\[\])?$/;
+
+/** A PostgreSQL text[] literal, for a column declared `col(name, 'text', '{}::text[]')`. */
+export const textArray = (values: readonly string[]): string =>
+  `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+
 /** Cell values as the drivers take them: bigints go as text, cast back by the array type. */
 export type Cell = string | number | boolean | bigint | null;
 
@@ -77,7 +84,7 @@ export function copyText(rows: readonly (readonly Cell[])[], width: number): str
  */
 export async function appendRows(tx: SqlExecutor, target: ProjectionTarget, name: string, columns: readonly Column[], rows: readonly (readonly Cell[])[]): Promise<void> {
   if (rows.length === 0) return;
-  if (target.bulk && tx.copyFrom && columns.every((c) => c.expr === undefined)) {
+  if (target.bulk && tx.copyFrom && columns.every((c) => c.expr === undefined || PURE_CAST.test(c.expr))) {
     await tx.copyFrom(`copy ${table(target, name)} (${columns.map((c) => c.name).join(', ')}) from stdin`, copyText(rows, columns.length));
     return;
   }

@@ -5,26 +5,32 @@ import { PostgresEventStore } from '../../../infra/event-store/postgres.ts';
 import type { SqlClient } from '../../../infra/sql/client.ts';
 import { createPgliteClient } from '../../../infra/sql/pglite-client.ts';
 import { ALL_PROJECTIONS, ensureEngineTables, migrateProjection, rebuildProjections } from '../../../projections/index.ts';
-import { appendRows, col, type Cell } from '../../../projections/read-models/support.ts';
+import { appendRows, col, textArray, type Cell } from '../../../projections/read-models/support.ts';
 import { postgresService } from '../../support/services.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 import { appendHistory } from './history.ts';
 
 const pgService = await postgresService();
 
-const COLUMNS = [col('id', 'integer'), col('label', 'text'), col('amount', 'bigint'), col('flag', 'boolean'), col('at', 'timestamptz')];
+const COLUMNS = [
+  col('id', 'integer'), col('label', 'text'), col('amount', 'bigint'), col('flag', 'boolean'), col('at', 'timestamptz'),
+  col('tags', 'text', '{}::text[]'), col('doc', 'text', '{}::jsonb'),
+];
 const AWKWARD = ['tab\there', 'two\nlines', 'carriage\rreturn', 'back\\slash', '\\N', 'NULL', '"quoted"', "it's", '{a,b}', 'ü € 😀', '', ' padded '];
-const ROWS: Cell[][] = AWKWARD.map((label, i) => [i, label, -(2n ** 62n) + BigInt(i), i % 2 === 0, `2026-03-02T09:00:0${i % 10}.123Z`]);
-ROWS.push([AWKWARD.length, null, null, null, null]);
+const ROWS: Cell[][] = AWKWARD.map((label, i) => [
+  i, label, -(2n ** 62n) + BigInt(i), i % 2 === 0, `2026-03-02T09:00:0${i % 10}.123Z`, textArray([label, 'x']), JSON.stringify({ label, n: i }),
+]);
+ROWS.push([AWKWARD.length, null, null, null, null, textArray([]), null]);
 
 const tableSql = (schema: string) => `create schema if not exists ${schema};
-  create table ${schema}.t (id integer primary key, label text, amount bigint, flag boolean, at timestamptz)`;
+  create table ${schema}.t (id integer primary key, label text, amount bigint, flag boolean, at timestamptz, tags text[], doc jsonb)`;
 
 async function readBack(sql: SqlClient, schema: string): Promise<unknown[][]> {
-  const { rows } = await sql.query<{ id: number; label: string | null; amount: string | null; flag: boolean | null; at: string | null }>(
-    `select id, label, amount::text as amount, flag, to_char(at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at from ${schema}.t order by id`,
+  const { rows } = await sql.query<{ id: number; label: string | null; amount: string | null; flag: boolean | null; at: string | null; tags: string; doc: string | null }>(
+    `select id, label, amount::text as amount, flag, to_char(at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at,
+       to_json(tags)::text as tags, doc::text as doc from ${schema}.t order by id`,
   );
-  return rows.map((r) => [r.id, r.label, r.amount === null ? null : BigInt(r.amount), r.flag, r.at]);
+  return rows.map((r) => [r.id, r.label, r.amount === null ? null : BigInt(r.amount), r.flag, r.at, JSON.parse(r.tags) as unknown, r.doc === null ? null : JSON.parse(r.doc) as unknown]);
 }
 
 async function indexDefinitions(sql: SqlClient): Promise<string[]> {
@@ -51,7 +57,7 @@ function contract(name: string, open: () => Promise<{ sql: SqlClient; close(): P
         expect(typeof tx.copyFrom === 'function').toBe(expectCopy);
         await appendRows(tx, { schema: 'bulk_shadow', features: { timescale: false }, bulk: true }, 't', COLUMNS, ROWS);
       });
-      const expected = ROWS.map((r) => [r[0], r[1], r[2], r[3], r[4]]);
+      const expected = ROWS.map((r, i) => [...r.slice(0, 5), i < AWKWARD.length ? [AWKWARD[i], 'x'] : [], i < AWKWARD.length ? { label: AWKWARD[i], n: i } : null]);
       expect(await readBack(sql, 'bulk_live')).toEqual(expected);
       expect(await readBack(sql, 'bulk_shadow')).toEqual(expected);
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { etaSeconds, formatProgress } from '../../../projections/engine/progress.ts';
+import { etaSeconds, formatProgress, progressBar } from '../../../projections/engine/progress.ts';
 import { foldCandles } from '../../../projections/read-models/candles.ts';
 import type { RecordedEvent } from '../../../domain/ports/event-store.ts';
 
@@ -10,6 +10,17 @@ describe('rebuild progress', () => {
     expect(line).toContain('250000/1000000 events');
     expect(line).toContain('50000 ev/s');
     expect(line).toContain('ETA 00:15');
+  });
+
+  it('says what it does once the events are replayed, at once even between redraws', () => {
+    const lines: string[] = [];
+    const bar = progressBar('rebuild all', { isTTY: false, write: (t: string) => lines.push(t) }, 60_000);
+    const p = { applied: 10, total: 10, fraction: undefined, elapsedSeconds: 1 };
+    bar.update(p);
+    bar.update({ ...p, stage: 'building indexes' });
+    bar.update({ ...p, stage: 'building indexes' });
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/100\.0% 10\/10 events .*, building indexes\n$/);
   });
 
   it('estimates from the share of the log when the store cannot count, and says so when nothing is known', () => {
