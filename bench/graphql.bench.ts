@@ -16,6 +16,8 @@ import { createLogger } from '../infra/logging/logger.ts';
 import { createMetrics } from '../infra/metrics/metrics.ts';
 import { ALL_PROJECTIONS, detectFeatures, ensureEngineTables, migrateProjection } from '../projections/index.ts';
 import { graphqlPlugin } from '../read-api/index.ts';
+import type { SqlClient } from '../infra/sql/client.ts';
+import { createPgClient } from '../infra/sql/pg-client.ts';
 import { createTestDatabase } from '../tests/integration/projections/database.ts';
 import { redisService, TEST_REDIS_URL, uniqueName } from '../tests/support/services.ts';
 import { pacedLoad, type PacedLoadResult, type PacedRequest } from './paced-load.ts';
@@ -66,12 +68,15 @@ export async function run(_args: string[]): Promise<void> {
   const redis = await redisService();
   const keyValue = redis.available ? createRedisKeyValueStore(TEST_REDIS_URL, { keyPrefix: `${uniqueName('bench')}:` }) : createMemoryKeyValueStore();
   const bus = createMemoryLiveBus();
+  let served: SqlClient | undefined;
   try {
     await ensureEngineTables(db.sql);
     const features = await detectFeatures(db.sql);
     for (const p of ALL_PROJECTIONS) await migrateProjection(db.sql, p, features);
     await seed(db.sql);
-    const plugin = graphqlPlugin({ sql: db.sql, keyValue, bus, verifyToken: createTokenVerifier(JWT), graphiql: false });
+    // The server's own pool, set up as the graphql role sets up its own (idle connections kept).
+    served = createPgClient({ connectionString: db.url, max: 20, keepIdleConnections: true });
+    const plugin = graphqlPlugin({ sql: served, keyValue, bus, verifyToken: createTokenVerifier(JWT), graphiql: false });
     const app = await buildApp({ logger: createLogger('silent'), metrics: createMetrics({ defaultMetrics: false }), readiness: [], plugins: [plugin] });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const bare = Fastify();
@@ -100,6 +105,7 @@ export async function run(_args: string[]): Promise<void> {
     await app.close();
     await bare.close();
   } finally {
+    await served?.close();
     await bus.close();
     await keyValue.close();
     await db.drop();

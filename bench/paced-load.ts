@@ -4,7 +4,8 @@
 // Request i is due at start + i / rate and goes out then on a free keep-alive connection (a new one is
 // opened when all are busy, up to maxConnections). Latency is measured from when the request was due,
 // not from when it went out, so a server that falls behind is charged for the wait it caused (no
-// coordinated omission).
+// coordinated omission). The first second of the same load is sent but not measured (`warmupSeconds`):
+// a fresh load thread's first requests carry its own start-up (tens of ms of JIT and new connections).
 //
 // Why not autocannon's rate option: autocannon gives each connection a budget per second and sends the
 // budget as fast as it can when the second starts, then pauses; at "1,000 req/s" that is a burst of
@@ -31,6 +32,11 @@ export interface PacedLoadOptions {
   /** Sent in turn. Every `{{uuid}}` in a header value or body is replaced by a fresh uuid per request. */
   readonly requests: readonly PacedRequest[];
   readonly maxConnections?: number;
+  /**
+   * Seconds of the same load sent first and not measured (default 1): the load thread's own start (its
+   * code not yet optimized, its keep-alive connections not yet open) is not the server's latency.
+   */
+  readonly warmupSeconds?: number;
 }
 
 export interface PacedLoadResult {
@@ -61,15 +67,16 @@ export function pacedLoad(options: PacedLoadOptions): Promise<PacedLoadResult> {
 async function runLoad(options: PacedLoadOptions): Promise<PacedLoadResult> {
   const target = new URL(options.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.maxConnections ?? 256 });
-  const total = Math.round(options.rate * options.seconds);
-  const latencies = new Float64Array(total);
+  const warmup = Math.round(options.rate * (options.warmupSeconds ?? 1));
+  const total = warmup + Math.round(options.rate * options.seconds);
+  const latencies = new Float64Array(total - warmup);
   let completed = 0;
   let non2xx = 0;
   let errors = 0;
   let sent = 0;
   const withIds = (text: string) => (text.includes('{{uuid}}') ? text.replaceAll('{{uuid}}', () => randomUUID()) : text);
 
-  const send = (due: number, template: PacedRequest) => new Promise<void>((resolve) => {
+  const send = (due: number, template: PacedRequest, measured: boolean) => new Promise<void>((resolve) => {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(template.headers ?? {})) headers[name] = withIds(value);
     const body = template.body === undefined ? undefined : withIds(template.body);
@@ -77,8 +84,10 @@ async function runLoad(options: PacedLoadOptions): Promise<PacedLoadResult> {
     const request = http.request({ agent, host: target.hostname, port: target.port, method: template.method, path: template.path, headers }, (response) => {
       response.resume();
       response.once('end', () => {
-        latencies[completed] = performance.now() - due;
-        completed += 1;
+        if (measured) {
+          latencies[completed] = performance.now() - due;
+          completed += 1;
+        }
         if (response.statusCode === undefined || response.statusCode < 200 || response.statusCode >= 300) non2xx += 1;
         resolve();
       });
@@ -94,7 +103,7 @@ async function runLoad(options: PacedLoadOptions): Promise<PacedLoadResult> {
       const now = performance.now();
       while (sent < total && started + (sent * 1000) / options.rate <= now) {
         const due = started + (sent * 1000) / options.rate;
-        const pending = send(due, options.requests[sent % options.requests.length]!);
+        const pending = send(due, options.requests[sent % options.requests.length]!, sent >= warmup);
         inFlight.add(pending);
         void pending.then(() => inFlight.delete(pending));
         sent += 1;
@@ -105,11 +114,11 @@ async function runLoad(options: PacedLoadOptions): Promise<PacedLoadResult> {
     tick();
   });
   await Promise.all(inFlight);
-  const elapsed = (performance.now() - started) / 1000;
+  const elapsed = (performance.now() - started) / 1000 - warmup / options.rate;
   agent.destroy();
   const sorted = latencies.slice(0, completed).sort();
   return {
-    offered: total, completed, non2xx, errors, rps: completed / elapsed,
+    offered: total - warmup, completed, non2xx, errors, rps: completed / elapsed,
     p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), p99: percentile(sorted, 0.99), max: sorted[sorted.length - 1] ?? Number.NaN,
   };
 }
