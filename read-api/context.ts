@@ -26,6 +26,10 @@ declare module 'mercurius' {
     /** Set from the bearer token (HTTP) or the connection_init payload (websocket). */
     principal?: Principal;
     read: ReadServices;
+    /** On a websocket connection: the ids of its open subscriptions (shared by all of them). */
+    openSubscriptions?: Set<string>;
+    /** On a subscription: its id on the connection. */
+    id?: string;
   }
 }
 

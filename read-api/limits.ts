@@ -18,9 +18,11 @@ export interface QueryLimits {
   readonly maxPageSize: number;
   /** Whether __schema / __type are answered (GraphiQL needs them). */
   readonly introspection: boolean;
+  /** Subscriptions one websocket connection may hold open at once. */
+  readonly maxSubscriptionsPerConnection: number;
 }
 
-export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 6, maxAliases: 30, maxCost: 50_000, maxPageSize: 1_000, introspection: false };
+export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 6, maxAliases: 30, maxCost: 50_000, maxPageSize: 1_000, introspection: false, maxSubscriptionsPerConnection: 100 };
 
 export const LIMIT_CODES = {
   depth: 'GRAPHQL.DEPTH_LIMIT',
@@ -28,6 +30,7 @@ export const LIMIT_CODES = {
   cost: 'GRAPHQL.COST_LIMIT',
   pageSize: 'GRAPHQL.PAGE_TOO_LARGE',
   introspection: 'GRAPHQL.INTROSPECTION_DISABLED',
+  subscriptions: 'GRAPHQL.TOO_MANY_SUBSCRIPTIONS',
 } as const;
 
 /** Rows a list field without `first` is assumed to return: the desk has few instruments and accounts, an order a handful of fills. */

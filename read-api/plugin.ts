@@ -2,7 +2,7 @@
 // over graphql-ws on the same path) and, when enabled, GraphiQL at /graphiql.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { DocumentNode } from 'graphql';
-import { validate } from './graphql-js.ts';
+import { GraphQLError, validate } from './graphql-js.ts';
 import mercurius from 'mercurius';
 import type { KeyValueStore } from '../domain/ports/key-value.ts';
 import { LedgerError } from '../domain/shared/errors.ts';
@@ -140,14 +140,22 @@ export function graphqlPlugin(options: GraphqlOptions): FastifyPluginAsync {
       context: (request) => ({ principal: request.principal, read }),
       subscription: {
         context: () => ({ read }),
-        onConnect: async ({ payload }: { payload: unknown }) => ({ principal: await principalFromInit(options.verifyToken, payload) }),
+        onConnect: async ({ payload }: { payload: unknown }) => ({ principal: await principalFromInit(options.verifyToken, payload), openSubscriptions: new Set<string>() }),
         keepAlive: 15_000,
       },
     });
-    // Subscriptions skip mercurius's validationRules: the same limits apply before one starts.
-    app.graphql.addHook('preSubscriptionExecution', async (schema, document: DocumentNode) => {
+    // Subscriptions skip mercurius's validationRules: the same limits apply before one starts, and each
+    // start counts against the user's GraphQL rate budget like a request over HTTP.
+    app.graphql.addHook('preSubscriptionExecution', async (schema, document: DocumentNode, context) => {
       const errors = validate(schema, document, rules);
       if (errors.length > 0) throw errors[0]!;
+      const limit = options.rateLimitPerSecond;
+      const userId = context.principal?.userId;
+      if (limit === undefined || userId === undefined) return;
+      const retryAfterMs = await overLimit({ keyValue: options.keyValue, rateLimitPerSecond: limit }, userId, (options.clock ?? Date.now)(), 'gql:');
+      if (retryAfterMs !== undefined) {
+        throw new GraphQLError(`more than ${limit} GraphQL requests in one second for user ${userId}`, { extensions: extensionsOf(RATE_LIMITED, { limitPerSecond: limit, retryAfterMs }) });
+      }
     });
   };
 }

@@ -11,7 +11,7 @@ import { principalIn } from './context.ts';
 import { extensionsOf } from './errors.ts';
 import { GraphQLError, Kind } from './graphql-js.ts';
 import { LedgerError } from '../domain/shared/errors.ts';
-import { pageSize } from './limits.ts';
+import { LIMIT_CODES, pageSize } from './limits.ts';
 import type { Interval } from './market.ts';
 
 type Args = Record<string, unknown>;
@@ -81,20 +81,67 @@ export const resolvers: IResolvers = {
 };
 
 /**
- * A subscription field. A refusal (no token, another trader's account) leaves as a GraphQL error with the
- * ledger error's code in extensions.code, as it does over HTTP: graphql-ws has no error formatter of ours.
+ * A subscription field. A refusal (no token, another trader's account, a connection already holding its
+ * maximum of subscriptions) leaves as a GraphQL error with the code in extensions.code, as it does over
+ * HTTP: graphql-ws has no error formatter of ours. An open subscription holds one of its connection's
+ * slots until it ends, however it ends (stopped, failed, connection closed).
  */
 function feed(open: (args: Args, ctx: MercuriusContext) => Promise<AsyncIterableIterator<unknown>>) {
   return {
     subscribe: async (_root: unknown, args: Args, ctx: MercuriusContext) => {
+      const release = holdSlot(ctx);
       try {
-        return await open(args, ctx);
+        return releasing(await open(args, ctx), release);
       } catch (error) {
+        release();
         if (!(error instanceof LedgerError)) throw error;
         throw new GraphQLError(error.message, { originalError: error, extensions: extensionsOf(error.code, { ...error.details }) });
       }
     },
     resolve: (payload: unknown) => payload,
+  };
+}
+
+/** Takes one of the connection's subscription slots (refusing when none is left); returns its release. */
+function holdSlot(ctx: MercuriusContext): () => void {
+  const open = ctx.openSubscriptions;
+  const id = ctx.id;
+  if (!open || id === undefined) return () => undefined;
+  const limit = ctx.read.limits.maxSubscriptionsPerConnection;
+  if (!open.has(id) && open.size >= limit) {
+    throw new GraphQLError(`this connection already holds ${limit} subscriptions; stop one before starting another`, {
+      extensions: extensionsOf(LIMIT_CODES.subscriptions, { limit }),
+    });
+  }
+  open.add(id);
+  return () => { open.delete(id); };
+}
+
+/** The same iterator, calling `release` once when it ends: done, failed, or returned early. */
+function releasing<T>(source: AsyncIterableIterator<T>, release: () => void): AsyncIterableIterator<T> {
+  let released = false;
+  const end = () => { if (!released) { released = true; release(); } };
+  return {
+    [Symbol.asyncIterator]() { return this; },
+    async next() {
+      try {
+        const result = await source.next();
+        if (result.done) end();
+        return result;
+      } catch (error) {
+        end();
+        throw error;
+      }
+    },
+    async return(value?: unknown) {
+      end();
+      return source.return ? source.return(value) : { done: true, value: value as T };
+    },
+    async throw(error?: unknown) {
+      end();
+      if (source.throw) return source.throw(error);
+      throw error;
+    },
   };
 }
 
