@@ -77,8 +77,8 @@ export async function rebuildProjections(options: RebuildOptions): Promise<Rebui
     const replay = new Replay(options, shadows, started);
     await replay.init();
     await replay.catchUp();
-    // Indexes and WAL once, in bulk, while the live tables still answer; the tail after the locks are
-    // taken is written to logged, indexed tables.
+    // The deferred indexes, each built in one pass while the live tables still answer; the tail applied
+    // after the locks are taken goes into indexed tables.
     replay.report('building indexes');
     await finishBulkLoad(sql, loads);
     replay.report('waiting for live projectors to step aside, then swapping in');
