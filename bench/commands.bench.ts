@@ -128,7 +128,7 @@ async function inProcessFigures(bench: Bench, scale: number): Promise<void> {
 
 export async function run(args: string[]): Promise<void> {
   const scale = Number(args[0] ?? 1);
-  const sql = createPgClient({ connectionString: DATABASE_URL, max: 32, keepIdleConnections: true }); // as the service's own pool
+  const sql = createPgClient({ connectionString: DATABASE_URL, max: 32, idleTimeoutMs: 'never' }); // as the service's own pool
   const schema = `bench_commands_${Date.now().toString(36)}`;
   const keyValue = REDIS_URL ? createRedisKeyValueStore(REDIS_URL, { keyPrefix: `${schema}:` }) : createMemoryKeyValueStore();
   progress(`commands: key-value store ${REDIS_URL ? 'Redis' : 'in-process'} (set REDIS_URL for Redis)`);

@@ -75,7 +75,7 @@ export async function run(_args: string[]): Promise<void> {
     for (const p of ALL_PROJECTIONS) await migrateProjection(db.sql, p, features);
     await seed(db.sql);
     // The server's own pool, set up as the graphql role sets up its own (idle connections kept).
-    served = createPgClient({ connectionString: db.url, max: 20, keepIdleConnections: true });
+    served = createPgClient({ connectionString: db.url, max: 20, idleTimeoutMs: 'never' });
     const plugin = graphqlPlugin({ sql: served, keyValue, bus, verifyToken: createTokenVerifier(JWT), graphiql: false });
     const app = await buildApp({ logger: createLogger('silent'), metrics: createMetrics({ defaultMetrics: false }), readiness: [], plugins: [plugin] });
     await app.listen({ host: '127.0.0.1', port: 0 });

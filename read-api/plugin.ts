@@ -99,6 +99,16 @@ export function graphqlPlugin(options: GraphqlOptions): FastifyPluginAsync {
     const stopCache = followBusIntoCache(options.bus, read, app.log);
     app.addHook('onClose', async () => stopCache());
 
+    // One GraphQL rate budget per user, for requests over HTTP and subscription starts alike: the refusal
+    // (message and extensions) when `userId` is over it, else undefined.
+    const overBudget = async (userId: string): Promise<{ message: string; extensions: ReturnType<typeof extensionsOf>; retryAfterMs: number } | undefined> => {
+      const limit = options.rateLimitPerSecond;
+      if (limit === undefined) return undefined;
+      const retryAfterMs = await overLimit({ keyValue: options.keyValue, rateLimitPerSecond: limit }, userId, (options.clock ?? Date.now)(), 'gql:');
+      if (retryAfterMs === undefined) return undefined;
+      return { message: `more than ${limit} GraphQL requests in one second for user ${userId}`, extensions: extensionsOf(RATE_LIMITED, { limitPerSecond: limit, retryAfterMs }), retryAfterMs };
+    };
+
     if (!app.hasRequestDecorator('principal')) app.decorateRequest('principal', undefined);
     app.addHook('onRequest', async (request, reply) => {
       if (request.url !== '/graphql' && !request.url.startsWith('/graphql?')) return undefined;
@@ -108,18 +118,15 @@ export function graphqlPlugin(options: GraphqlOptions): FastifyPluginAsync {
       } catch (error) {
         return refuseUnauthenticated(reply, error);
       }
-      const limit = options.rateLimitPerSecond;
-      if (limit === undefined) return undefined;
-      let retryAfterMs: number | undefined;
+      let refusal: Awaited<ReturnType<typeof overBudget>>;
       try {
-        retryAfterMs = await overLimit({ keyValue: options.keyValue, rateLimitPerSecond: limit }, request.principal.userId, (options.clock ?? Date.now)(), 'gql:');
+        refusal = await overBudget(request.principal.userId);
       } catch (error) {
         return refuseUnauthenticated(reply, error);
       }
-      if (retryAfterMs === undefined) return undefined;
-      return reply.status(429).header('retry-after', retryAfterSeconds(retryAfterMs)).send({
-        data: null,
-        errors: [{ message: `more than ${limit} GraphQL requests in one second for user ${request.principal.userId}`, extensions: extensionsOf(RATE_LIMITED, { limitPerSecond: limit, retryAfterMs }) }],
+      if (refusal === undefined) return undefined;
+      return reply.status(429).header('retry-after', retryAfterSeconds(refusal.retryAfterMs)).send({
+        data: null, errors: [{ message: refusal.message, extensions: refusal.extensions }],
       });
     });
     const labelOf = operationLabeller();
@@ -149,13 +156,8 @@ export function graphqlPlugin(options: GraphqlOptions): FastifyPluginAsync {
     app.graphql.addHook('preSubscriptionExecution', async (schema, document: DocumentNode, context) => {
       const errors = validate(schema, document, rules);
       if (errors.length > 0) throw errors[0]!;
-      const limit = options.rateLimitPerSecond;
-      const userId = context.principal?.userId;
-      if (limit === undefined || userId === undefined) return;
-      const retryAfterMs = await overLimit({ keyValue: options.keyValue, rateLimitPerSecond: limit }, userId, (options.clock ?? Date.now)(), 'gql:');
-      if (retryAfterMs !== undefined) {
-        throw new GraphQLError(`more than ${limit} GraphQL requests in one second for user ${userId}`, { extensions: extensionsOf(RATE_LIMITED, { limitPerSecond: limit, retryAfterMs }) });
-      }
+      const refusal = context.principal === undefined ? undefined : await overBudget(context.principal.userId);
+      if (refusal !== undefined) throw new GraphQLError(refusal.message, { extensions: refusal.extensions });
     });
   };
 }

@@ -60,7 +60,7 @@ export async function openBackends(config: Config, logger: Logger): Promise<Back
 async function openSql(config: Config, logger: Logger): Promise<SqlClient> {
   if (config.databaseUrl) {
     logger.info({ database: redact(config.databaseUrl) }, 'using PostgreSQL');
-    return createPgClient({ connectionString: config.databaseUrl, keepIdleConnections: true });
+    return createPgClient({ connectionString: config.databaseUrl, idleTimeoutMs: 'never' });
   }
   const dir = path.join(config.dataDir, 'pglite');
   await mkdir(dir, { recursive: true });

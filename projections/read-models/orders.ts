@@ -18,7 +18,7 @@ interface OrderRow {
 const COLUMNS = [
   col('order_id', 'text'), col('account_id', 'text'), col('client_order_id', 'text'), col('symbol', 'text'), col('side', 'text'), col('kind', 'text'),
   col('time_in_force', 'text'), col('qty', 'bigint'), col('limit_price', 'bigint'), col('stop_price', 'bigint'), col('reduce_only', 'boolean'),
-  col('status', 'text'), col('filled_qty', 'bigint'), col('fill_notional', 'bigint'), col('denial_reasons', 'text', '{}::text[]'),
+  col('status', 'text'), col('filled_qty', 'bigint'), col('fill_notional', 'bigint'), col('denial_reasons', 'text', 'text[]'),
   col('status_reason', 'text'), col('placed_at', 'timestamptz'), col('updated_at', 'timestamptz'), col('last_position', 'bigint'),
 ];
 const HISTORY = [col('order_id', 'text'), col('position', 'bigint'), col('status', 'text'), col('reason', 'text'), col('at', 'timestamptz')];

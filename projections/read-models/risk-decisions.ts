@@ -7,7 +7,7 @@ import { accountIdOf, col, textArray, eventTime, appendRows, iso, table, type Ce
 
 const COLUMNS = [
   col('position', 'bigint'), col('account_id', 'text'), col('order_id', 'text'), col('accepted', 'boolean'),
-  col('reasons', 'text', '{}::text[]'), col('checks', 'text', '{}::jsonb'),
+  col('reasons', 'text', 'text[]'), col('checks', 'text', 'jsonb'),
   col('failed_checks', 'integer'), col('at', 'timestamptz'),
 ];
 

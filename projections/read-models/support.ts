@@ -4,28 +4,29 @@ import type { RecordedEvent } from '../../domain/ports/event-store.ts';
 import { assertIdentifier } from '../engine/schema.ts';
 import type { ProjectionTarget, SqlExecutor } from '../engine/types.ts';
 
-/** A column of a bulk insert: its name, the SQL type of its array parameter, and optionally how to cast it. */
+/**
+ * A column of a bulk insert: its name, the SQL type of its array parameter, and optionally the type the
+ * unnested value is cast to (`col('checks', 'text', 'jsonb')`: sent as text, stored as jsonb). A cast
+ * column's text is that type's input, so COPY takes the same cell as it is.
+ */
 export interface Column {
   readonly name: string;
   readonly type: string;
-  /** An SQL expression over `{}` (the unnested value), e.g. `{}::jsonb`. */
-  readonly expr?: string;
+  readonly cast?: string;
 }
 
-export const col = (name: string, type: string, expr?: string): Column => ({ name, type, expr });
-
-/** A value sent as text and cast by the server (`{}::jsonb`): COPY reads the same text as that column's input. */
-const PURE_CAST = /^\{\}::[a-z0-9_ ]+(\[\])?$/;
-
-/** A PostgreSQL text[] literal, for a column declared `col(name, 'text', '{}::text[]')`. */
-export const textArray = (values: readonly string[]): string =>
-  `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+export const col = (name: string, type: string, cast?: string): Column => ({ name, type, cast });
 
 /** Cell values as the drivers take them: bigints go as text, cast back by the array type. */
 export type Cell = string | number | boolean | bigint | null;
 
 const ESCAPED = /["\\]/g;
 const NEEDS_ESCAPE = /["\\]/;
+/** One element of an array literal, double-quoted. */
+const quoted = (value: string): string => (NEEDS_ESCAPE.test(value) ? `"${value.replace(ESCAPED, '\\$&')}"` : `"${value}"`);
+
+/** A PostgreSQL text[] literal, for a column declared `col(name, 'text', 'text[]')`. */
+export const textArray = (values: readonly string[]): string => `{${values.map(quoted).join(',')}}`;
 
 /**
  * Column `index` of `rows` as a PostgreSQL array literal (`{1,NULL,"a \"b\""}`), the text the server reads
@@ -38,7 +39,7 @@ export function arrayLiteral(rows: readonly (readonly Cell[])[], index: number):
     if (r > 0) text += ',';
     const value = rows[r]![index] ?? null;
     if (value === null) text += 'NULL';
-    else if (typeof value === 'string') text += NEEDS_ESCAPE.test(value) ? `"${value.replace(ESCAPED, '\\$&')}"` : `"${value}"`;
+    else if (typeof value === 'string') text += quoted(value);
     else if (typeof value === 'boolean') text += value ? 't' : 'f';
     else text += String(value);
   }
@@ -53,12 +54,13 @@ export async function insertRows(tx: SqlExecutor, into: string, columns: readonl
   const names = columns.map((c) => c.name);
   const params = columns.map((_, i) => arrayLiteral(rows, i));
   const unnest = columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ');
-  const select = columns.map((c, i) => (c.expr ? c.expr.replaceAll('{}', `c${i}`) : `c${i}`)).join(', ');
+  const select = columns.map((c, i) => (c.cast ? `c${i}::${c.cast}` : `c${i}`)).join(', ');
   const alias = columns.map((_, i) => `c${i}`).join(', ');
   await tx.query(`insert into ${into} (${names.join(', ')}) select ${select} from unnest(${unnest}) as u(${alias}) ${conflict}`, params);
 }
 
 const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_SPECIALS = /[\\\t\n\r]/g;
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
 /** Rows in COPY's text format: tab between fields, a line per row, `\N` for null. */
@@ -69,7 +71,7 @@ export function copyText(rows: readonly (readonly Cell[])[], width: number): str
       if (i > 0) text += '\t';
       const value = row[i] ?? null;
       if (value === null) text += '\\N';
-      else if (typeof value === 'string') text += COPY_SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : value;
+      else if (typeof value === 'string') text += COPY_SPECIAL.test(value) ? value.replace(COPY_SPECIALS, (c) => COPY_ESCAPES[c]!) : value;
       else if (typeof value === 'boolean') text += value ? 't' : 'f';
       else text += String(value);
     }
@@ -84,7 +86,7 @@ export function copyText(rows: readonly (readonly Cell[])[], width: number): str
  */
 export async function appendRows(tx: SqlExecutor, target: ProjectionTarget, name: string, columns: readonly Column[], rows: readonly (readonly Cell[])[]): Promise<void> {
   if (rows.length === 0) return;
-  if (target.bulk && tx.copyFrom && columns.every((c) => c.expr === undefined || PURE_CAST.test(c.expr))) {
+  if (target.bulk && tx.copyFrom) {
     await tx.copyFrom(`copy ${table(target, name)} (${columns.map((c) => c.name).join(', ')}) from stdin`, copyText(rows, columns.length));
     return;
   }

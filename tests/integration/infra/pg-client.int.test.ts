@@ -8,12 +8,12 @@ import { postgresService, TEST_DATABASE_URL } from '../../support/services.ts';
 const pgService = await postgresService();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function backendAfterQuietSpell(options: { keepIdleConnections?: boolean; idleTimeoutMs?: number }): Promise<{ before: number; after: number }> {
+async function backendAfterQuietSpell(options: { idleTimeoutMs?: number | 'never' }, quietMs: number): Promise<{ before: number; after: number }> {
   const sql = createPgClient({ connectionString: TEST_DATABASE_URL, max: 1, ...options });
   try {
     const pid = async () => Number((await sql.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid);
     const before = await pid();
-    await sleep(400);
+    await sleep(quietMs);
     return { before, after: await pid() };
   } finally {
     await sql.close();
@@ -21,13 +21,13 @@ async function backendAfterQuietSpell(options: { keepIdleConnections?: boolean; 
 }
 
 describe.skipIf(!pgService.available)(`PostgreSQL client pool${pgService.skipReason}`, () => {
-  it('keeps the same connection through a quiet spell when asked to keep idle connections', async () => {
-    const { before, after } = await backendAfterQuietSpell({ keepIdleConnections: true, idleTimeoutMs: 100 });
+  it('keeps the same connection through a quiet spell longer than the default idle timeout when told never to drop it', async () => {
+    const { before, after } = await backendAfterQuietSpell({ idleTimeoutMs: 'never' }, 10_500);
     expect(after).toBe(before);
-  });
+  }, 20_000);
 
   it('lets an idle connection go after its idle timeout otherwise', async () => {
-    const { before, after } = await backendAfterQuietSpell({ idleTimeoutMs: 100 });
+    const { before, after } = await backendAfterQuietSpell({ idleTimeoutMs: 100 }, 400);
     expect(after).not.toBe(before);
   });
 });

@@ -14,7 +14,7 @@ const pgService = await postgresService();
 
 const COLUMNS = [
   col('id', 'integer'), col('label', 'text'), col('amount', 'bigint'), col('flag', 'boolean'), col('at', 'timestamptz'),
-  col('tags', 'text', '{}::text[]'), col('doc', 'text', '{}::jsonb'),
+  col('tags', 'text', 'text[]'), col('doc', 'text', 'jsonb'),
 ];
 const AWKWARD = ['tab\there', 'two\nlines', 'carriage\rreturn', 'back\\slash', '\\N', 'NULL', '"quoted"', "it's", '{a,b}', 'ü € 😀', '', ' padded '];
 const ROWS: Cell[][] = AWKWARD.map((label, i) => [
