@@ -86,5 +86,6 @@ async function originalResult<E extends DomainEvent>(store: EventStore, cache: S
   const recent = await store.readStream(streamId, { direction: 'backwards', maxCount: 1_000 });
   const recorded = recent.filter((e) => e.metadata.commandId === commandId).reverse();
   const events = recorded.map((e) => ({ type: e.type, data: e.data }) as unknown as E);
-  return { streamId, events, recorded, applied: false, nextRevision: recent[0]?.revision };
+  // The stream's revision after the command, as its first answer said (later events do not count).
+  return { streamId, events, recorded, applied: false, nextRevision: recorded.length > 0 ? recorded[recorded.length - 1]!.revision : recent[0]?.revision };
 }

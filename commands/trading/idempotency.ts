@@ -2,15 +2,20 @@
 // outcome without deciding again, and a command id reused for a different body is refused. The event ids
 // (uuid v5 of the command id) remain the guarantee underneath: even when this record is gone or two
 // duplicates race past it, the event store records the command once.
+//
+// What is kept is a receipt, not the outcome itself: where the command's events are (stream, revisions),
+// and the outcome is rebuilt from those events for a repeat. Repeats are rare and events are immutable,
+// so a read then is cheaper than encoding every outcome (its risk checks and all) on every command and
+// holding a day of them in memory or Redis.
 import type { KeyValueStore } from '../../domain/ports/key-value.ts';
 import { LedgerError } from '../../domain/shared/errors.ts';
 import { digestOf, fromJson, toJson } from './json.ts';
 
 export const COMMAND_RECORD_TTL_MS = 24 * 60 * 60 * 1000;
 
-interface CommandRecord<O> {
+interface CommandRecord<R> {
   readonly digest: string;
-  readonly outcome?: O;
+  readonly receipt?: R;
 }
 
 export class CommandIdReused extends LedgerError {
@@ -22,16 +27,26 @@ export class CommandIdReused extends LedgerError {
   }
 }
 
-export interface CommandRecords {
-  /**
-   * Runs `execute` once per command id. A repeat with the same body returns the stored outcome with
-   * `applied: false`; a repeat with another body throws CommandIdReused. A refused command (it throws)
-   * stores no outcome, so its retry decides again, which is safe because a refusal wrote nothing.
-   */
-  once<O extends { readonly applied: boolean }>(commandId: string, kind: string, body: unknown, execute: () => Promise<O>): Promise<O>;
+/** How an outcome is kept: a small JSON-safe receipt, and the outcome rebuilt from it (`applied: false`). */
+export interface OutcomeReceipts<O, R> {
+  receipt(outcome: O): R;
+  restore(commandId: string, receipt: R): Promise<O>;
 }
 
-export function createCommandRecords(keyValue: KeyValueStore, ttlMs = COMMAND_RECORD_TTL_MS): CommandRecords {
+export interface CommandRecords<O extends { readonly applied: boolean }> {
+  /**
+   * Runs `execute` once per command id. A repeat with the same body returns the original outcome with
+   * `applied: false`; a repeat with another body throws CommandIdReused. A refused command (it throws)
+   * keeps no receipt, so its retry decides again, which is safe because a refusal wrote nothing.
+   */
+  once(commandId: string, kind: string, body: unknown, execute: () => Promise<O>): Promise<O>;
+}
+
+export function createCommandRecords<O extends { readonly applied: boolean }, R>(
+  keyValue: KeyValueStore,
+  receipts: OutcomeReceipts<O, R>,
+  ttlMs = COMMAND_RECORD_TTL_MS,
+): CommandRecords<O> {
   const keyOf = (commandId: string) => `cmd:${commandId}`;
   return {
     async once(commandId, kind, body, execute) {
@@ -40,13 +55,13 @@ export function createCommandRecords(keyValue: KeyValueStore, ttlMs = COMMAND_RE
       const reserved = await keyValue.setIfAbsent(key, toJson({ digest }), ttlMs);
       if (!reserved) {
         const raw = await keyValue.get(key);
-        const record = raw === undefined ? undefined : fromJson<CommandRecord<Awaited<ReturnType<typeof execute>>>>(raw);
+        const record = raw === undefined ? undefined : fromJson<CommandRecord<R>>(raw);
         if (record !== undefined && record.digest !== digest) throw new CommandIdReused(commandId, kind);
-        if (record?.outcome !== undefined) return { ...record.outcome, applied: false };
-        // Reserved but no outcome yet: a duplicate in flight, or a refusal. The event ids keep this single.
+        if (record?.receipt !== undefined) return receipts.restore(commandId, record.receipt);
+        // Reserved but no receipt yet: a duplicate in flight, or a refusal. The event ids keep this single.
       }
       const outcome = await execute();
-      await keyValue.set(key, toJson({ digest, outcome }), ttlMs);
+      await keyValue.set(key, toJson({ digest, receipt: receipts.receipt(outcome) }), ttlMs);
       return outcome;
     },
   };

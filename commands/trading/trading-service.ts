@@ -20,7 +20,7 @@ import { isLedgerError } from '../../domain/shared/errors.ts';
 import { handleCommand, TooMuchContention, type CommandResult, type HandlerDeps } from '../handling/handle-command.ts';
 import { StateCache } from '../handling/state-cache.ts';
 import { ControlReader } from './control-reader.ts';
-import { createCommandRecords } from './idempotency.ts';
+import { createCommandRecords, type OutcomeReceipts } from './idempotency.ts';
 import { instrumentRegistry, type InstrumentRegistry } from './instruments.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import type {
@@ -118,14 +118,34 @@ async function recordedBefore(handler: HandlerDeps, streamId: string, commandId:
   const recent = await handler.eventStore.readStream(streamId, { direction: 'backwards', maxCount: 1_000 });
   const mine = recent.filter((e) => e.metadata.commandId === commandId).reverse();
   if (mine.length === 0) return undefined;
-  return { commandId, streamId, applied: false, events: mine.map(({ type, data }) => ({ type, data })), revision: recent[0]?.revision };
+  return { commandId, streamId, applied: false, events: mine.map(({ type, data }) => ({ type, data })), revision: mine[mine.length - 1]!.revision };
 }
+
+/** Where a command's events are: the stream, the revision of the last one (the stream's after it) and how many. */
+interface Receipt {
+  readonly s: string;
+  readonly r: string | null;
+  readonly n: number;
+}
+
+/** Outcomes kept as receipts, rebuilt from the stream for a repeat (see idempotency.ts). */
+const outcomeReceipts = (eventStore: EventStore): OutcomeReceipts<CommandOutcome, Receipt> => ({
+  receipt: (outcome) => ({ s: outcome.streamId, r: outcome.revision === undefined ? null : outcome.revision.toString(), n: outcome.events.length }),
+  async restore(commandId, { s: streamId, r, n }) {
+    const revision = r === null ? undefined : BigInt(r);
+    const recorded = n === 0 || revision === undefined ? [] : await eventStore.readStream(streamId, { fromRevision: revision - BigInt(n - 1), maxCount: n });
+    if (recorded.length !== n || recorded.some((e) => e.metadata.commandId !== commandId)) {
+      throw new Error(`the record of command ${commandId} points at ${streamId} revisions ${r} - ${n - 1}, which hold other events`);
+    }
+    return { commandId, streamId, applied: false, events: recorded.map(({ type, data }) => ({ type, data })), revision };
+  },
+});
 
 export function createTradingService(deps: TradingServiceDeps): TradingService {
   const clock = deps.clock ?? (() => new Date());
   const instruments = deps.instruments ?? instrumentRegistry();
   const cache = deps.cache ?? new StateCache();
-  const records = createCommandRecords(deps.keyValue);
+  const records = createCommandRecords(deps.keyValue, outcomeReceipts(deps.eventStore));
   const controls = new ControlReader(deps.eventStore);
   const queue = new KeyedQueue();
   const handler: HandlerDeps = { eventStore: deps.eventStore, cache, maxAttempts: deps.maxAttempts ?? 10, ...(deps.source ? { source: deps.source } : {}) };

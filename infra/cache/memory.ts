@@ -1,6 +1,9 @@
 // In-process key-value store for embedded mode. Expiry is checked on read, so no timers are kept; entries
-// that are never read again (most idempotency records) are swept out by the writes: every so many writes,
-// one pass drops what has expired, so a long embedded run holds about a TTL's worth of entries.
+// that are never read again (most idempotency records) are swept out by the writes: each write looks at
+// the two oldest entries, drops them if expired and otherwise moves them to the back. The whole store is
+// so looked over once per half its size in writes, a few entries at a time (a full pass every so many
+// writes stalled the process for milliseconds once a day of records piled up), and a long embedded run
+// holds about one and a half TTLs' worth of entries.
 import type { KeyValueStore } from '../../domain/ports/key-value.ts';
 
 export interface MemoryKeyValueStore extends KeyValueStore {
@@ -8,7 +11,7 @@ export interface MemoryKeyValueStore extends KeyValueStore {
   entryCount(): number;
 }
 
-const SWEEP_EVERY_WRITES = 1_000;
+const LOOKED_AT_PER_WRITE = 2;
 
 interface Entry {
   value: string;
@@ -17,13 +20,17 @@ interface Entry {
 
 export function createMemoryKeyValueStore(clock: () => number = Date.now): MemoryKeyValueStore {
   const entries = new Map<string, Entry>();
-  let writes = 0;
+  const sweepOldest = () => {
+    const now = clock();
+    for (let i = 0; i < LOOKED_AT_PER_WRITE && entries.size > 1; i += 1) {
+      const [key, entry] = entries.entries().next().value!;
+      entries.delete(key);
+      if (entry.expiresAt === undefined || entry.expiresAt > now) entries.set(key, entry);
+    }
+  };
   const store = (key: string, entry: Entry) => {
     entries.set(key, entry);
-    writes += 1;
-    if (writes % SWEEP_EVERY_WRITES !== 0) return;
-    const now = clock();
-    for (const [k, e] of entries) if (e.expiresAt !== undefined && e.expiresAt <= now) entries.delete(k);
+    sweepOldest();
   };
   const live = (key: string): Entry | undefined => {
     const entry = entries.get(key);
