@@ -141,6 +141,10 @@ const outcomeReceipts = (eventStore: EventStore): OutcomeReceipts<CommandOutcome
   },
 });
 
+/** Oldest first, as a desk reads its order blotter. */
+const byPlacement = (a: { placedAt: string; orderId: string }, b: { placedAt: string; orderId: string }): number =>
+  a.placedAt < b.placedAt ? -1 : a.placedAt > b.placedAt ? 1 : a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0;
+
 export function createTradingService(deps: TradingServiceDeps): TradingService {
   const clock = deps.clock ?? (() => new Date());
   const instruments = deps.instruments ?? instrumentRegistry();
@@ -211,7 +215,7 @@ export function createTradingService(deps: TradingServiceDeps): TradingService {
       limits: state.limits,
       limitsVersion: state.limitsVersion,
       trading: state.trading,
-      workingOrders: [...state.workingOrders.values()],
+      workingOrders: [...state.workingOrders.values()].sort(byPlacement),
       positions: [...state.positions.values()],
       figures: accountFigures(state, clock()),
     };

@@ -77,15 +77,22 @@ function placeOrder(state: AccountState, event: OrderPlaced): AccountState {
   const order = newOrder({ ...fields, placedAt: at });
   const placedMs = Date.parse(at);
   const windowStart = placedMs - (state.limits?.submitWindowMs ?? 0);
-  const marks = quote !== null && quote.bid > 0n && quote.ask >= quote.bid ? new Map(state.marks).set(order.symbol, midPrice(quote.bid, quote.ask)) : state.marks;
+  const mark = quote !== null && quote.bid > 0n && quote.ask >= quote.bid ? midPrice(quote.bid, quote.ask) : undefined;
   return {
     ...state,
-    workingOrders: new Map(state.workingOrders).set(order.orderId, order),
+    workingOrders: state.workingOrders.with(order),
     clientOrderIds: including(state.clientOrderIds, order.clientOrderId, order.orderId),
     recentSubmitTimes: [...state.recentSubmitTimes.filter((t) => t > windowStart), placedMs],
-    instruments: new Map(state.instruments).set(order.symbol, instrument),
-    marks,
+    // Most orders change neither: keep the maps then rather than copy them.
+    instruments: sameFacts(state.instruments.get(order.symbol), instrument) ? state.instruments : new Map(state.instruments).set(order.symbol, instrument),
+    marks: mark === undefined || state.marks.get(order.symbol) === mark ? state.marks : new Map(state.marks).set(order.symbol, mark),
   };
+}
+
+function sameFacts(known: Readonly<Record<string, unknown>> | undefined, facts: Readonly<Record<string, unknown>>): boolean {
+  if (known === undefined) return false;
+  const keys = Object.keys(facts);
+  return keys.length === Object.keys(known).length && keys.every((key) => known[key] === facts[key]);
 }
 
 function workingOrder(state: AccountState, orderId: string): Order {
@@ -96,10 +103,8 @@ function workingOrder(state: AccountState, orderId: string): Order {
 
 /** Finished orders leave the working set, so it stays as small as the open-order limit. */
 function withOrder(state: AccountState, order: Order): AccountState {
-  const workingOrders = new Map(state.workingOrders);
-  if (!isFinal(order.status)) return { ...state, workingOrders: workingOrders.set(order.orderId, order) };
-  workingOrders.delete(order.orderId);
-  return { ...state, workingOrders, finishedOrders: including(state.finishedOrders, order.orderId, order) };
+  if (!isFinal(order.status)) return { ...state, workingOrders: state.workingOrders.with(order) };
+  return { ...state, workingOrders: state.workingOrders.without(order.orderId), finishedOrders: including(state.finishedOrders, order.orderId, order) };
 }
 
 const moveOrder = (state: AccountState, orderId: string, move: OrderTransition): AccountState =>

@@ -1,10 +1,11 @@
 // The account as its events leave it: cash, limits, trading state, orders, positions, marks and the
 // running figures (peak equity, the trading day) the loss limits are judged on.
 import type { Actor } from '../../ports/event-store.ts';
-import { isWorking, type InstrumentFacts, type Order } from '../orders/index.ts';
+import type { InstrumentFacts, Order } from '../orders/index.ts';
 import type { RiskLimits, TradingState } from '../risk/index.ts';
 import { emptyIndex, lookup, type GrowOnlyIndex } from './grow-only-index.ts';
 import type { Position } from './positions.ts';
+import { WorkingOrders } from './working-orders.ts';
 
 export interface TradingStatus {
   readonly state: TradingState;
@@ -33,7 +34,7 @@ export interface AccountState {
   readonly limitsVersion: number;
   readonly trading: TradingStatus;
   /** Orders that can still fill; bounded by the open-order limit. */
-  readonly workingOrders: ReadonlyMap<string, Order>;
+  readonly workingOrders: WorkingOrders;
   readonly finishedOrders: GrowOnlyIndex<Order>;
   /** clientOrderId -> orderId, for every order ever placed, denied ones included. */
   readonly clientOrderIds: GrowOnlyIndex<string>;
@@ -58,7 +59,7 @@ export const initialAccountState = (): AccountState => ({
   limits: null,
   limitsVersion: 0,
   trading: { state: 'ACTIVE', reason: 'account opened', reasonCode: null, changedBy: { userId: 'system', role: 'system' }, since: '' },
-  workingOrders: new Map(),
+  workingOrders: WorkingOrders.EMPTY,
   finishedOrders: emptyIndex(),
   clientOrderIds: emptyIndex(),
   fillIds: emptyIndex(),
@@ -75,13 +76,5 @@ export function findOrder(state: AccountState, orderId: string): Order | undefin
   return state.workingOrders.get(orderId) ?? lookup(state.finishedOrders, orderId);
 }
 
-export function openQtyBySide(state: AccountState, symbol: string): { buy: bigint; sell: bigint } {
-  let buy = 0n;
-  let sell = 0n;
-  for (const order of state.workingOrders.values()) {
-    if (order.symbol !== symbol || !isWorking(order)) continue;
-    if (order.side === 'buy') buy += order.qty - order.filledQty;
-    else sell += order.qty - order.filledQty;
-  }
-  return { buy, sell };
-}
+/** Remaining quantity of the account's working orders in this instrument, per side. */
+export const openQtyBySide = (state: AccountState, symbol: string): { buy: bigint; sell: bigint } => state.workingOrders.openQty(symbol);
