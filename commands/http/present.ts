@@ -8,16 +8,34 @@ import { formatCash, formatLots, formatPrice } from './convert.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** Event data as recorded: bigints (units) become integer strings, Dates ISO text. */
+/** Event data as recorded: bigints (units) become integer strings, Dates ISO text. Loops, not entries and
+ * fromEntries: this runs over every event of every answer, and the intermediate arrays were most of its cost. */
 export function jsonSafe(value: unknown): Json {
-  if (typeof value === 'bigint') return value.toString();
-  if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map(jsonSafe);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, jsonSafe(v)]));
+  switch (typeof value) {
+    case 'bigint':
+      return value.toString();
+    case 'undefined':
+      return null;
+    case 'object': {
+      if (value === null) return null;
+      if (value instanceof Date) return value.toISOString();
+      if (Array.isArray(value)) {
+        const items = new Array<Json>(value.length);
+        for (let i = 0; i < value.length; i += 1) items[i] = jsonSafe(value[i]);
+        return items;
+      }
+      const out: { [key: string]: Json } = {};
+      for (const key of Object.keys(value)) {
+        const item = (value as Record<string, unknown>)[key];
+        if (item === undefined) continue;
+        if (key === '__proto__') Object.defineProperty(out, key, { value: jsonSafe(item), enumerable: true, writable: true, configurable: true });
+        else out[key] = jsonSafe(item);
+      }
+      return out;
+    }
+    default:
+      return value as Json;
   }
-  if (value === undefined) return null;
-  return value as Json;
 }
 
 export const presentOutcome = (outcome: CommandOutcome) => ({
