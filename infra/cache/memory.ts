@@ -1,9 +1,9 @@
 // In-process key-value store for embedded mode. Expiry is checked on read, so no timers are kept; entries
-// that are never read again (most idempotency records) are swept out by the writes: each write looks at
-// the two oldest entries, drops them if expired and otherwise moves them to the back. The whole store is
-// so looked over once per half its size in writes, a few entries at a time (a full pass every so many
-// writes stalled the process for milliseconds once a day of records piled up), and a long embedded run
-// holds about one and a half TTLs' worth of entries.
+// that are never read again (most idempotency records) are swept out by the writes. Each TTL in use has a
+// queue of the entries written with it, oldest first, which is also soonest to expire; every write drops
+// the few expired entries at the heads of those queues. A full pass over the store every so many writes
+// stalled the process for milliseconds once a day of records piled up; this costs each write O(1), and a
+// long embedded run holds about a TTL's worth of entries.
 import type { KeyValueStore } from '../../domain/ports/key-value.ts';
 
 export interface MemoryKeyValueStore extends KeyValueStore {
@@ -11,26 +11,65 @@ export interface MemoryKeyValueStore extends KeyValueStore {
   entryCount(): number;
 }
 
-const LOOKED_AT_PER_WRITE = 2;
+/** Expired entries dropped per queue per write: more than one, so the sweep outpaces the writes. */
+const SWEPT_PER_WRITE = 4;
 
 interface Entry {
   value: string;
-  expiresAt: number | undefined;
+  readonly expiresAt: number | undefined;
+}
+
+interface Queued {
+  readonly key: string;
+  readonly entry: Entry;
+}
+
+/** A FIFO with a moving head, compacted when the consumed part dominates. */
+class ExpiryQueue {
+  private items: Queued[] = [];
+  private head = 0;
+
+  push(item: Queued): void {
+    this.items.push(item);
+  }
+
+  peek(): Queued | undefined {
+    return this.items[this.head];
+  }
+
+  shift(): void {
+    this.head += 1;
+    if (this.head >= 1_024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+  }
 }
 
 export function createMemoryKeyValueStore(clock: () => number = Date.now): MemoryKeyValueStore {
   const entries = new Map<string, Entry>();
-  const sweepOldest = () => {
-    const now = clock();
-    for (let i = 0; i < LOOKED_AT_PER_WRITE && entries.size > 1; i += 1) {
-      const [key, entry] = entries.entries().next().value!;
-      entries.delete(key);
-      if (entry.expiresAt === undefined || entry.expiresAt > now) entries.set(key, entry);
+  const queues = new Map<number, ExpiryQueue>();
+
+  const sweep = (now: number) => {
+    for (const queue of queues.values()) {
+      for (let i = 0; i < SWEPT_PER_WRITE; i += 1) {
+        const oldest = queue.peek();
+        if (oldest === undefined || oldest.entry.expiresAt! > now) break;
+        queue.shift();
+        if (entries.get(oldest.key) === oldest.entry) entries.delete(oldest.key); // not since overwritten
+      }
     }
   };
-  const store = (key: string, entry: Entry) => {
+  const store = (key: string, value: string, ttlMs: number | undefined) => {
+    const now = clock();
+    const entry: Entry = { value, expiresAt: ttlMs === undefined ? undefined : now + ttlMs };
     entries.set(key, entry);
-    sweepOldest();
+    if (ttlMs !== undefined) {
+      let queue = queues.get(ttlMs);
+      if (!queue) queues.set(ttlMs, (queue = new ExpiryQueue()));
+      queue.push({ key, entry });
+    }
+    sweep(now);
   };
   const live = (key: string): Entry | undefined => {
     const entry = entries.get(key);
@@ -40,24 +79,24 @@ export function createMemoryKeyValueStore(clock: () => number = Date.now): Memor
     }
     return entry;
   };
-  const expiry = (ttlMs?: number) => (ttlMs === undefined ? undefined : clock() + ttlMs);
   return {
     async get(key) { return live(key)?.value; },
-    async set(key, value, ttlMs) { store(key, { value, expiresAt: expiry(ttlMs) }); },
+    async set(key, value, ttlMs) { store(key, value, ttlMs); },
     async setIfAbsent(key, value, ttlMs) {
       if (live(key)) return false;
-      store(key, { value, expiresAt: expiry(ttlMs) });
+      store(key, value, ttlMs);
       return true;
     },
     async increment(key, ttlMs, by = 1) {
       const entry = live(key);
       const next = (entry ? Number(entry.value) : 0) + by;
-      store(key, { value: String(next), expiresAt: entry?.expiresAt ?? expiry(ttlMs) });
+      if (entry) entry.value = String(next); // the counter keeps its expiry (and its place in the queue)
+      else store(key, String(next), ttlMs);
       return next;
     },
     async delete(...keys) { for (const key of keys) entries.delete(key); },
     async getMany(keys) { return keys.map((key) => live(key)?.value); },
-    async close() { entries.clear(); },
+    async close() { entries.clear(); queues.clear(); },
     entryCount: () => entries.size,
   };
 }

@@ -72,7 +72,7 @@ export class WorkingOrders {
     const at = bucket.findIndex((o) => o.orderId === orderId);
     if (at < 0) return this;
     const next = bucket.filter((_, i) => i !== at);
-    return new WorkingOrders(this.replaced(index, next), this.size - 1, this.movedOpen(bucket[at]!, undefined));
+    return new WorkingOrders(this.replaced(index, next), this.size - 1, this.movedOpen(bucket[at], undefined));
   }
 
   private replaced(index: number, bucket: readonly Order[]): ReadonlyArray<readonly Order[]> {
