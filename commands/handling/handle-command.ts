@@ -45,7 +45,8 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
     const { state, revision } = await cache.load(deps.eventStore, decider, streamId, refresh);
     const events = decider.decide(command, state);
     if (events.length === 0) return { streamId, events, recorded: [], applied: true, nextRevision: revision };
-    const toAppend = events.map((event, index) => envelope(command, streamId, index, event, deps.source));
+    const metadata = eventMetadataOf(command, deps.source);
+    const toAppend = events.map((event, index) => envelope(command, streamId, index, event, metadata));
     try {
       const result = await deps.eventStore.append(streamId, toAppend, revision === undefined ? 'no_stream' : revision);
       if (!result.written) return await originalResult(deps.eventStore, cache, streamId, toAppend);
@@ -61,16 +62,20 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
   throw new TooMuchContention(streamId, attempts);
 }
 
-function envelope(command: Command, streamId: string, index: number, event: DomainEvent, source?: string): NewEvent {
+/** The metadata every event of the command carries: one object for all of them (the store encodes it once). */
+function eventMetadataOf(command: Command, source?: string): EventMetadata {
   const { metadata } = command;
-  const eventMetadata: EventMetadata = {
+  return {
     commandId: metadata.commandId,
     correlationId: metadata.correlationId ?? metadata.commandId,
     causationId: metadata.commandId,
     actor: { userId: metadata.actor.userId, role: metadata.actor.role },
     ...(source ? { source } : {}),
   };
-  return { eventId: eventIdFor(metadata.commandId, streamId, index), type: event.type, occurredAt: metadata.now, data: event.data as EventData, metadata: eventMetadata };
+}
+
+function envelope(command: Command, streamId: string, index: number, event: DomainEvent, metadata: EventMetadata): NewEvent {
+  return { eventId: eventIdFor(command.metadata.commandId, streamId, index), type: event.type, occurredAt: command.metadata.now, data: event.data as EventData, metadata };
 }
 
 /** A global position is only known after reading back; callers that need it read the stream. */

@@ -42,6 +42,20 @@ interface EventRow {
 }
 
 const MAX_ANY_RETRIES = 20;
+
+/** Each event's metadata encoded; events of one command usually share one metadata object, encoded once. */
+function encodeMetadata(events: readonly NewEvent[]): string[] {
+  let last: EventMetadata | undefined;
+  let lastEncoded = '';
+  return events.map((e, i) => {
+    const metadata = e.metadata ?? {};
+    if (metadata !== last) {
+      lastEncoded = encodeCheckedJson(metadata, `events[${i}].metadata`);
+      last = metadata;
+    }
+    return lastEncoded;
+  });
+}
 /** Encoded payloads as one JSON array: a text parameter with nothing to escape (a text[] escapes every quote). */
 const jsonArray = (encoded: readonly string[]): string => `[${encoded.join(',')}]`;
 // Times travel as epoch milliseconds (a float8 is parsed far faster than a timestamptz's text).
@@ -109,7 +123,7 @@ export class PostgresEventStore implements EventStore {
       types: events.map((e) => e.type),
       versions: events.map((e) => e.schemaVersion ?? 1),
       data: events.map((e, i) => encodeCheckedJson(e.data, `events[${i}].data`)),
-      metadata: events.map((e, i) => encodeCheckedJson(e.metadata ?? {}, `events[${i}].metadata`)),
+      metadata: encodeMetadata(events),
       occurred: events.map((e) => (e.occurredAt ?? now).toISOString()),
     };
     return this.group.submit(encoded);
