@@ -57,6 +57,22 @@ export interface AppendResult {
   readonly written: boolean;
 }
 
+/** A stream an append was decided on: it must still end at `revision` (undefined: it has no events yet). */
+export interface StreamUnchanged {
+  readonly streamId: string;
+  readonly revision: bigint | undefined;
+}
+
+export interface AppendOptions {
+  /**
+   * Append only if each of these other streams is still where the writer read it; otherwise nothing is
+   * written and the append fails with StreamsChanged. A decision taken on another stream's state (an
+   * order judged on the emergency-stop streams) is so recorded only while that state holds. PostgreSQL
+   * checks it in the append's own statement; see the EventStoreDB adapter for its weaker form.
+   */
+  readonly unchanged?: readonly StreamUnchanged[];
+}
+
 export interface ReadStreamOptions {
   readonly direction?: 'forwards' | 'backwards';
   /** Inclusive start revision; defaults to the start (forwards) or the end (backwards). */
@@ -108,7 +124,7 @@ export interface Subscription extends AsyncIterable<RecordedEvent> {
 }
 
 export interface EventStore {
-  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, options?: AppendOptions): Promise<AppendResult>;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /**
    * Several streams forwards at once (one round trip where the backend allows): each stream's events
@@ -140,6 +156,22 @@ export class ExpectedRevisionConflict extends LedgerError {
     this.streamId = streamId;
     this.expected = expected;
     this.actual = actual;
+  }
+}
+
+/** A stream the append was decided on (AppendOptions.unchanged) has moved on: read it again and decide again. */
+export class StreamsChanged extends LedgerError {
+  readonly streamId: string;
+  /** The streams that moved. */
+  readonly changed: readonly string[];
+
+  constructor(streamId: string, changed: readonly string[]) {
+    super('EVENT_STORE.STREAMS_CHANGED', 'conflict', `stream ${streamId}: not appended, the streams it was decided on changed: ${changed.join(', ')}`, {
+      streamId,
+      changed: [...changed],
+    });
+    this.streamId = streamId;
+    this.changed = changed;
   }
 }
 

@@ -11,10 +11,14 @@
 // - The v6 client cannot filter readAll on the server, so readAll filters each page client-side and
 //   scans at most SCAN_WINDOWS windows per call; the checkpoint still moves past what it examined.
 //   Subscriptions filter on the server.
+// - AppendOptions.unchanged is checked by reading those streams just before the append, not atomically
+//   with it (an append transaction spans one stream).
 import { BACKWARDS, END, EventStoreDBClient, FORWARDS, START, StreamNotFoundError } from '@eventstore/db-client';
 import type { AllStreamResolvedEvent, AppendResult as EsdbAppendResult, ReadPosition } from '@eventstore/db-client';
 import { LedgerError, ValidationError } from '../../domain/shared/errors.ts';
+import { StreamsChanged } from '../../domain/ports/event-store.ts';
 import type {
+  AppendOptions,
   AppendResult,
   EventFilter,
   EventStore,
@@ -73,8 +77,16 @@ export class EventStoreDbEventStore implements EventStore {
     if (this.#namespace !== '') validateStreamId(this.#namespace);
   }
 
-  async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    validateAppend(streamId, events, expected);
+  async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, options: AppendOptions = {}): Promise<AppendResult> {
+    validateAppend(streamId, events, expected, { unchanged: options.unchanged });
+    // EventStoreDB checks one stream per append: the streams it depends on are read just before, so a
+    // change that lands between that read and the append is not caught (the stop sweep covers orders).
+    const changed: string[] = [];
+    for (const { streamId: other, revision } of options.unchanged ?? []) {
+      const [last] = await this.readStream(other, { direction: 'backwards', maxCount: 1 });
+      if (last?.revision !== revision) changed.push(other);
+    }
+    if (changed.length > 0) throw new StreamsChanged(streamId, changed);
     const stream = this.#namespace + streamId;
     const appendedAt = new Date();
     let result: EsdbAppendResult;

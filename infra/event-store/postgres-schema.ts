@@ -152,7 +152,10 @@ export const KIND_CODE: Record<AppendKind, number> = { revision: 0, no_stream: 1
  * streams, $2 their expectation kinds (KIND_CODE), $3 their expected revisions (null unless 'revision');
  * then per event, flattened in append order: $4 which append it belongs to (1-based), $5 its index within
  * that append (1-based), $6..$11 ids, types, schema versions, data, metadata (each one JSON array text)
- * and occurrence times.
+ * and occurrence times. The streams appends were decided on (AppendOptions.unchanged): $14 and $15 each
+ * distinct (stream, revision) once, -1 for "no events", and $12 / $13 which append depends on which of
+ * them (1-based indexes into both). An append that depends on a stream that moved past its revision goes
+ * the way of one whose expectation fails: nothing of it is inserted.
  *
  * Answers one row per stream written: its last revision and position. An append whose expectation does
  * not hold inserts nothing and has no row; the others go in. A 'revision' append also checks that the
@@ -161,7 +164,12 @@ export const KIND_CODE: Record<AppendKind, number> = { revision: 0, no_stream: 1
  */
 export function groupAppendSql(schema: string): string {
   const events = `${quoteIdent(schema)}.events`;
-  return `with written as (insert into ${events} (${INSERT_COLUMNS})
+  return `with moved as materialized (
+  select dep.n from unnest($12::int[], $13::int[]) as dep(n, gi)
+  join (select g.gi from unnest($14::text[], $15::bigint[]) with ordinality as g(s, rv, gi)
+        where exists (select 1 from ${events} where stream_id = g.s and revision > g.rv)) as changed on changed.gi = dep.gi
+),
+written as (insert into ${events} (${INSERT_COLUMNS})
 select appender.first_position + u.ord - 1, u.id, r.s, base.revision + u.k, u.t, u.v, u.d, u.m, u.o
 from ${appenderFrom(schema)},
   unnest($1::text[], $2::smallint[], $3::bigint[]) with ordinality as r(s, kind, exp, n)
@@ -176,7 +184,7 @@ from ${appenderFrom(schema)},
   ) as base
   join rows from (unnest($4::int[], $5::int[], $6::uuid[], $7::text[], $8::smallint[], $11::timestamptz[]), json_array_elements($9::json), json_array_elements($10::json))
     with ordinality as u(req, k, id, t, v, o, d, m, ord) on u.req = r.n
-where base.revision is not null
+where base.revision is not null and not exists (select 1 from moved where moved.n = r.n)
 returning stream_id, revision, position)
 select stream_id, max(revision)::text as revision, max(position)::text as position from written group by stream_id`;
 }

@@ -2,8 +2,8 @@
 // An append is one round trip: one INSERT statement in its own transaction. Appends that arrive while the
 // allowed number of statements are in flight are grouped: one statement, one commit for all of them.
 import {
-  EventIdReused, EventStoreUnavailable, ExpectedRevisionConflict,
-  type AppendResult, type EventFilter, type EventMetadata, type EventStore, type ExpectedRevision, type NewEvent,
+  EventIdReused, EventStoreUnavailable, ExpectedRevisionConflict, StreamsChanged,
+  type AppendOptions, type AppendResult, type StreamUnchanged, type EventFilter, type EventMetadata, type EventStore, type ExpectedRevision, type NewEvent,
   type ReadAllOptions, type ReadAllPage, type ReadStreamOptions, type RecordedEvent, type StreamRead, type SubscribeOptions, type Subscription,
 } from '../../domain/ports/event-store.ts';
 import { quoteIdent, type SqlClient } from '../sql/client.ts';
@@ -42,6 +42,12 @@ interface EventRow {
 }
 
 const MAX_ANY_RETRIES = 20;
+
+interface GroupRow {
+  stream_id: string;
+  revision: string;
+  position: string;
+}
 
 /** Each event's metadata encoded; events of one command usually share one metadata object, encoded once. */
 function encodeMetadata(events: readonly NewEvent[]): string[] {
@@ -111,13 +117,14 @@ export class PostgresEventStore implements EventStore {
     return new PostgresEventStore(sql, schema, options.idleRecheckMs ?? 5_000, options.appendConcurrency ?? (sql.dialect === 'postgres' ? 2 : 1));
   }
 
-  async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    validateAppend(streamId, events, expected, { payloads: false });
+  async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, options: AppendOptions = {}): Promise<AppendResult> {
+    validateAppend(streamId, events, expected, { payloads: false, unchanged: options.unchanged });
     const now = new Date();
     const encoded: EncodedAppend = {
       streamId,
       events,
       expected,
+      unchanged: options.unchanged ?? [],
       kind: typeof expected === 'bigint' ? 'revision' : expected,
       ids: events.map((e) => e.eventId.toLowerCase()),
       types: events.map((e) => e.type),
@@ -131,6 +138,47 @@ export class PostgresEventStore implements EventStore {
 
   /** Several appends to distinct streams in one statement; see groupAppendSql. */
   private async appendGroup(group: readonly EncodedAppend[]): Promise<Array<Promise<AppendResult>>> {
+    let rows: GroupRow[];
+    try {
+      rows = await this.runGroup(group);
+    } catch (error) {
+      if (isConnectionError(error)) throw new EventStoreUnavailable(`event store unreachable: ${(error as Error).message}`, { cause: error });
+      // A race on a revision or a retried event id failed the whole statement, so nothing of it was
+      // written: every append goes again on its own, where each failure is told apart.
+      return group.map((a) => this.appendOne(a));
+    }
+    const last = new Map<string, GroupRow>();
+    for (const row of rows) last.set(row.stream_id, row);
+    if (rows.length > 0) this.wake.notify();
+    return group.map((a) => {
+      const row = last.get(a.streamId);
+      if (!row) return this.refuse(a);
+      return Promise.resolve({ nextRevision: BigInt(row.revision), position: BigInt(row.position), written: true });
+    });
+  }
+
+  private async runGroup(group: readonly EncodedAppend[]): Promise<GroupRow[]> {
+    // Each distinct (stream, revision) an append depends on goes once; the global and instrument stop
+    // streams are shared by every order of a group.
+    const dependsOn = new Map<string, number>();
+    const depN: number[] = [];
+    const depIndex: number[] = [];
+    const depStreams: string[] = [];
+    const depRevisions: string[] = [];
+    group.forEach((a, i) => {
+      for (const { streamId, revision } of a.unchanged) {
+        const rv = revision === undefined ? '-1' : revision.toString();
+        const key = `${rv}/${streamId}`;
+        let index = dependsOn.get(key);
+        if (index === undefined) {
+          depStreams.push(streamId);
+          depRevisions.push(rv);
+          dependsOn.set(key, (index = depStreams.length));
+        }
+        depN.push(i + 1);
+        depIndex.push(index);
+      }
+    });
     const params: unknown[] = [
       group.map((a) => a.streamId),
       group.map((a) => KIND_CODE[a.kind]),
@@ -139,28 +187,15 @@ export class PostgresEventStore implements EventStore {
       group.flatMap((a) => a.ids.map((_, k) => k + 1)),
       group.flatMap((a) => a.ids), group.flatMap((a) => a.types), group.flatMap((a) => a.versions),
       jsonArray(group.flatMap((a) => a.data)), jsonArray(group.flatMap((a) => a.metadata)), group.flatMap((a) => a.occurred),
+      depN, depIndex, depStreams, depRevisions,
     ];
-    let rows: Array<{ stream_id: string; revision: string; position: string }>;
-    try {
-      ({ rows } = await this.sql.query<{ stream_id: string; revision: string; position: string }>(this.groupStatement, params));
-    } catch (error) {
-      if (isConnectionError(error)) throw new EventStoreUnavailable(`event store unreachable: ${(error as Error).message}`, { cause: error });
-      // A race on a revision or a retried event id failed the whole statement, so nothing of it was
-      // written: every append goes again on its own, where each failure is told apart.
-      return group.map((a) => this.appendOne(a));
-    }
-    const last = new Map<string, { revision: string; position: string }>();
-    for (const row of rows) last.set(row.stream_id, row);
-    if (rows.length > 0) this.wake.notify();
-    return group.map((a) => {
-      const row = last.get(a.streamId);
-      if (!row) return this.refuse(a.streamId, a.events, a.expected);
-      return Promise.resolve({ nextRevision: BigInt(row.revision), position: BigInt(row.position), written: true });
-    });
+    return (await this.sql.query<GroupRow>(this.groupStatement, params)).rows;
   }
 
   private async appendOne(a: EncodedAppend): Promise<AppendResult> {
     const { streamId, events, expected } = a;
+    // An append that depends on other streams goes as a group of one: only that statement checks them.
+    const dependent = a.unchanged.length > 0;
     const single = a.ids.length === 1;
     const params: unknown[] = single
       ? [streamId, a.ids[0], a.types[0], a.versions[0], a.data[0], a.metadata[0], a.occurred[0]]
@@ -171,9 +206,9 @@ export class PostgresEventStore implements EventStore {
     // no conflict. Every other expectation that fails is the caller's to resolve.
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const { rows } = await this.sql.query<{ revision: string; position: string }>(statement, params);
+        const rows = dependent ? await this.runGroup([a]) : (await this.sql.query<{ revision: string; position: string }>(statement, params)).rows;
         const last = rows[rows.length - 1];
-        if (!last) return await this.refuse(streamId, events, expected);
+        if (!last) return await this.refuse(a);
         this.wake.notify();
         return { nextRevision: BigInt(last.revision), position: BigInt(last.position), written: true };
       } catch (error) {
@@ -185,21 +220,36 @@ export class PostgresEventStore implements EventStore {
         if (constraint === REVISION_INDEX && expected === 'any' && attempt < MAX_ANY_RETRIES) continue;
         const previous = await this.findPreviousAppend(streamId, events, expected);
         if (previous) return previous;
-        if (constraint === REVISION_INDEX) return await this.refuse(streamId, events, expected, error);
+        if (constraint === REVISION_INDEX) return await this.refuse(a, error);
         throw new EventIdReused(streamId, events.map((e) => e.eventId));
       }
     }
   }
 
-  /** The expectation did not hold: either this is a retry of an append that succeeded, or a conflict. */
-  private async refuse(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, cause?: unknown): Promise<AppendResult> {
+  /**
+   * Nothing was written: either this is a retry of an append that succeeded, or a stream it depends on
+   * moved, or its own stream was not where it expected.
+   */
+  private async refuse(a: EncodedAppend, cause?: unknown): Promise<AppendResult> {
+    const { streamId, events, expected } = a;
     const previous = await this.findPreviousAppend(streamId, events, expected);
     if (previous) return previous;
+    const changed = await this.changedStreams(a.unchanged);
+    if (changed.length > 0) throw new StreamsChanged(streamId, changed);
     const { rows } = await this.sql.query<{ revision: string | null }>(
       `select max(revision)::text as revision from ${this.s}.events where stream_id = $1`, [streamId],
     );
     const actual = rows[0]?.revision;
     throw new ExpectedRevisionConflict(streamId, expected, actual == null ? undefined : BigInt(actual), { cause });
+  }
+
+  private async changedStreams(unchanged: readonly StreamUnchanged[]): Promise<string[]> {
+    if (unchanged.length === 0) return [];
+    const { rows } = await this.sql.query<{ s: string }>(
+      `select g.s from unnest($1::text[], $2::bigint[]) as g(s, rv) where exists (select 1 from ${this.s}.events where stream_id = g.s and revision > g.rv)`,
+      [unchanged.map((u) => u.streamId), unchanged.map((u) => (u.revision === undefined ? '-1' : u.revision.toString()))],
+    );
+    return rows.map((row) => row.s);
   }
 
   private async findPreviousAppend(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult | undefined> {

@@ -35,10 +35,16 @@ export function validateExpected(expected: unknown): asserts expected is Expecte
  * `payloads: false` skips the deep payload walk for an adapter that encodes with encodeCheckedJson
  * (which checks the same things while it encodes) before any I/O.
  */
-export function validateAppend(streamId: unknown, events: unknown, expected: unknown, options: { payloads?: boolean } = {}): asserts events is readonly NewEvent[] {
+/** How many other streams one append may depend on. */
+export const MAX_UNCHANGED_STREAMS = 16;
+
+export function validateAppend(
+  streamId: unknown, events: unknown, expected: unknown, options: { payloads?: boolean; unchanged?: unknown } = {},
+): asserts events is readonly NewEvent[] {
   const checkPayloads = options.payloads !== false;
   validateStreamId(streamId);
   validateExpected(expected);
+  if (options.unchanged !== undefined) validateUnchanged(streamId as string, options.unchanged);
   if (!Array.isArray(events) || events.length === 0) throw invalid('EVENT_STORE.NO_EVENTS', 'append needs at least one event');
   if (events.length > MAX_EVENTS_PER_APPEND) throw invalid('EVENT_STORE.TOO_MANY_EVENTS', `at most ${MAX_EVENTS_PER_APPEND} events per append`, { count: events.length });
   const ids = new Set<string>();
@@ -64,6 +70,23 @@ export function validateAppend(streamId: unknown, events: unknown, expected: unk
       if (e.metadata === null || typeof e.metadata !== 'object' || Array.isArray(e.metadata)) throw invalid('EVENT_STORE.INVALID_METADATA', `event ${index} metadata must be an object`, at);
       if (checkPayloads) assertSerializable(e.metadata, `events[${index}].metadata`);
     }
+  });
+}
+
+function validateUnchanged(streamId: string, unchanged: unknown): void {
+  if (!Array.isArray(unchanged)) throw invalid('EVENT_STORE.INVALID_UNCHANGED', 'unchanged must be a list of { streamId, revision }');
+  if (unchanged.length > MAX_UNCHANGED_STREAMS) throw invalid('EVENT_STORE.INVALID_UNCHANGED', `an append may depend on at most ${MAX_UNCHANGED_STREAMS} other streams`, { count: unchanged.length });
+  const seen = new Set<string>();
+  unchanged.forEach((entry: unknown, index) => {
+    const e = entry as { streamId?: unknown; revision?: unknown } | null;
+    if (e === null || typeof e !== 'object') throw invalid('EVENT_STORE.INVALID_UNCHANGED', `unchanged[${index}] is not an object`, { index });
+    validateStreamId(e.streamId);
+    if (e.revision !== undefined && (typeof e.revision !== 'bigint' || e.revision < 0n)) {
+      throw invalid('EVENT_STORE.INVALID_UNCHANGED', `unchanged[${index}].revision must be a bigint >= 0 or undefined (no events yet)`, { index });
+    }
+    if (e.streamId === streamId) throw invalid('EVENT_STORE.INVALID_UNCHANGED', `unchanged[${index}] names the stream appended to: that is what the expected revision is for`, { index });
+    if (seen.has(e.streamId as string)) throw invalid('EVENT_STORE.INVALID_UNCHANGED', `unchanged[${index}] repeats stream ${String(e.streamId)}`, { index });
+    seen.add(e.streamId as string);
   });
 }
 

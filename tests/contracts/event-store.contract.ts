@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  ExpectedRevisionConflict, type EventStore, type NewEvent, type RecordedEvent,
+  ExpectedRevisionConflict, StreamsChanged, type EventStore, type NewEvent, type RecordedEvent,
 } from '../../domain/ports/event-store.ts';
 import { LedgerError } from '../../domain/shared/errors.ts';
 
@@ -146,6 +146,51 @@ export function describeEventStoreContract(name: string, makeStore: () => Promis
         const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => store.append(stream, [event('Next', { i })], 'any')));
         expect(answers.map((a) => a.nextRevision)).toEqual(Array.from({ length: 12 }, (_, i) => BigInt(i)));
         expect((await store.readStream(stream)).map((e) => e.data.i)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+      });
+    });
+
+    describe('appends decided on other streams (unchanged)', () => {
+      it('appends while the streams it depends on are where the writer read them, empty ones included', async () => {
+        const p = prefix();
+        await store.append(`${p}-stop`, [event('Engaged'), event('Released')], 'no_stream');
+        const answer = await store.append(`${p}-acct`, [event('Placed')], 'no_stream', {
+          unchanged: [{ streamId: `${p}-stop`, revision: 1n }, { streamId: `${p}-never`, revision: undefined }],
+        });
+        expect(answer.written).toBe(true);
+        expect((await store.readStream(`${p}-acct`)).map((e) => e.type)).toEqual(['Placed']);
+      });
+
+      it('writes nothing and names the moved streams when one moved on, or a stream read as empty got events', async () => {
+        const p = prefix();
+        await store.append(`${p}-stop`, [event('Released')], 'no_stream');
+        await store.append(`${p}-stop`, [event('Engaged')], 0n); // recorded after the writer read revision 0
+        await store.append(`${p}-late`, [event('Engaged')], 'no_stream'); // the writer read it as empty
+        const refused = await store.append(`${p}-acct`, [event('Placed')], 'no_stream', {
+          unchanged: [{ streamId: `${p}-stop`, revision: 0n }, { streamId: `${p}-late`, revision: undefined }, { streamId: `${p}-same`, revision: undefined }],
+        }).then(() => undefined, (e: unknown) => e);
+        expect(refused).toBeInstanceOf(StreamsChanged);
+        expect([...(refused as StreamsChanged).changed].sort()).toEqual([`${p}-late`, `${p}-stop`]);
+        expect((refused as StreamsChanged).code).toBe('EVENT_STORE.STREAMS_CHANGED');
+        expect(await store.readStream(`${p}-acct`)).toEqual([]);
+      });
+
+      it('among many concurrent appends, refuses exactly those that depend on a moved stream', async () => {
+        const p = prefix();
+        await store.append(`${p}-moved`, [event(), event()], 'no_stream');
+        await store.append(`${p}-still`, [event()], 'no_stream');
+        const answers = await Promise.allSettled(Array.from({ length: 24 }, (_, i) => store.append(`${p}-a${i}`, [event('Placed', { i }), event('Decided', { i })], 'no_stream', {
+          unchanged: i % 3 === 0 ? [{ streamId: `${p}-still`, revision: 0n }, { streamId: `${p}-moved`, revision: 0n }] : [{ streamId: `${p}-still`, revision: 0n }],
+        })));
+        for (const [i, answer] of answers.entries()) {
+          const recorded = await store.readStream(`${p}-a${i}`);
+          if (i % 3 === 0) {
+            expect(answer.status === 'rejected' && answer.reason instanceof StreamsChanged).toBe(true);
+            expect(recorded).toEqual([]);
+          } else {
+            expect(answer.status).toBe('fulfilled');
+            expect(recorded.map((e) => e.data.i)).toEqual([i, i]);
+          }
+        }
       });
     });
 
@@ -327,6 +372,8 @@ export function describeEventStoreContract(name: string, makeStore: () => Promis
         ['one good and one bad event', 'EVENT_STORE.NOT_SERIALIZABLE', (s) => store.append(s, [event('Good'), event('T', { d: new Date() })], 'any')],
         ['a negative read revision', 'EVENT_STORE.INVALID_REVISION', (s) => store.readStream(s, { fromRevision: -1n })],
         ['a zero max count', 'EVENT_STORE.INVALID_MAX_COUNT', () => store.readAll({ maxCount: 0 })],
+        ['depending on the stream appended to', 'EVENT_STORE.INVALID_UNCHANGED', (s) => store.append(s, [event()], 'any', { unchanged: [{ streamId: s, revision: undefined }] })],
+        ['depending on a negative revision', 'EVENT_STORE.INVALID_UNCHANGED', (s) => store.append(s, [event()], 'any', { unchanged: [{ streamId: `${s}-x`, revision: -1n }] })],
       ];
       it.each(cases)('refuses %s', async (_label, code, attempt) => {
         const stream = `${prefix()}-bad`;

@@ -23,6 +23,26 @@ describe.skipIf(!postgres.available)(`PostgreSQL event store${postgres.skipReaso
     return { store, cleanup: async () => { await store.close(); await sql.exec(`drop schema ${schema} cascade`); await sql.close(); } };
   });
 
+  it('answers a retried append as written before even when a stream it depended on has moved since', async () => {
+    const schema = uniqueName('es_dep');
+    const sql = createPgClient({ connectionString: TEST_DATABASE_URL });
+    const store = await PostgresEventStore.create(sql, { schema });
+    try {
+      const placed = [event('Placed'), event('Accepted')];
+      const unchanged = [{ streamId: 'control-global', revision: undefined }];
+      const first = await store.append('account-R1', placed, 'no_stream', { unchanged });
+      await store.append('control-global', [event('Engaged')], 'no_stream');
+      const retry = await store.append('account-R1', placed, 'no_stream', { unchanged });
+      expect([first.written, retry.written, retry.nextRevision]).toEqual([true, false, 1n]);
+      await expect(store.append('account-R1', [event('Placed')], 1n, { unchanged })).rejects.toMatchObject({ code: 'EVENT_STORE.STREAMS_CHANGED', changed: ['control-global'] });
+      expect(await store.readStream('account-R1')).toHaveLength(2);
+    } finally {
+      await store.close();
+      await sql.exec(`drop schema ${schema} cascade`);
+      await sql.close();
+    }
+  });
+
   it('never lets a reader skip an event whose transaction commits after a later-numbered one', async () => {
     const schema = uniqueName('es_late');
     const sql = createPgClient({ connectionString: TEST_DATABASE_URL });
