@@ -44,7 +44,7 @@ export function validateAppend(
   const checkPayloads = options.payloads !== false;
   validateStreamId(streamId);
   validateExpected(expected);
-  if (options.unchanged !== undefined) validateUnchanged(streamId as string, options.unchanged);
+  if (options.unchanged !== undefined) validateUnchanged(streamId, options.unchanged);
   if (!Array.isArray(events) || events.length === 0) throw invalid('EVENT_STORE.NO_EVENTS', 'append needs at least one event');
   if (events.length > MAX_EVENTS_PER_APPEND) throw invalid('EVENT_STORE.TOO_MANY_EVENTS', `at most ${MAX_EVENTS_PER_APPEND} events per append`, { count: events.length });
   const ids = new Set<string>();
@@ -85,8 +85,8 @@ function validateUnchanged(streamId: string, unchanged: unknown): void {
       throw invalid('EVENT_STORE.INVALID_UNCHANGED', `unchanged[${index}].revision must be a bigint >= 0 or undefined (no events yet)`, { index });
     }
     if (e.streamId === streamId) throw invalid('EVENT_STORE.INVALID_UNCHANGED', `unchanged[${index}] names the stream appended to: that is what the expected revision is for`, { index });
-    if (seen.has(e.streamId as string)) throw invalid('EVENT_STORE.INVALID_UNCHANGED', `unchanged[${index}] repeats stream ${String(e.streamId)}`, { index });
-    seen.add(e.streamId as string);
+    if (seen.has(e.streamId)) throw invalid('EVENT_STORE.INVALID_UNCHANGED', `unchanged[${index}] repeats stream ${String(e.streamId)}`, { index });
+    seen.add(e.streamId);
   });
 }
 
