@@ -2,7 +2,7 @@
 // with the expected revision, and on a version conflict reload and decide again, a bounded number of times.
 import {
   EventIdReused, ExpectedRevisionConflict,
-  type EventData, type EventMetadata, type EventStore, type NewEvent, type RecordedEvent,
+  type AppendOptions, type EventData, type EventMetadata, type EventStore, type NewEvent, type RecordedEvent,
 } from '../../domain/ports/event-store.ts';
 import type { Command, Decider, DomainEvent } from '../../domain/shared/decider.ts';
 import { LedgerError } from '../../domain/shared/errors.ts';
@@ -37,6 +37,8 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
   decider: Decider<C, E, S>,
   streamId: string,
   command: C,
+  /** Passed to every append (AppendOptions.unchanged: the other streams the command was built on). */
+  appendOptions?: AppendOptions,
 ): Promise<CommandResult<E>> {
   const cache = deps.cache ?? new StateCache();
   const attempts = deps.maxAttempts ?? 5;
@@ -48,7 +50,7 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
     const metadata = eventMetadataOf(command, deps.source);
     const toAppend = events.map((event, index) => envelope(command, streamId, index, event, metadata));
     try {
-      const result = await deps.eventStore.append(streamId, toAppend, revision === undefined ? 'no_stream' : revision);
+      const result = await deps.eventStore.append(streamId, toAppend, revision === undefined ? 'no_stream' : revision, appendOptions);
       if (!result.written) return await originalResult(deps.eventStore, cache, streamId, toAppend);
       const recorded = toAppend.map((e, i) => recordedFrom(e, streamId, result.nextRevision - BigInt(toAppend.length - 1 - i)));
       cache.remember(streamId, events.reduce(decider.evolve, state), result.nextRevision);

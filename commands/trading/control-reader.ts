@@ -1,7 +1,10 @@
-// The emergency-stop state an order is judged on. Each control stream's state is cached and caught up
-// before every use: an order sees every stop recorded before it arrived. Concurrent orders share one
-// catch-up read (of all the streams they need), as long as that read started after they arrived.
-import type { EventStore } from '../../domain/ports/event-store.ts';
+// The emergency-stop state an order is judged on. Each control stream's state is cached. An order is
+// judged on the cached state and appended only while those streams are still at the cached revisions
+// (AppendOptions.unchanged, checked in the append's own statement): a stop recorded meanwhile fails the
+// append, and the order is judged again on the state caught up from the streams. `current` always
+// catches up first; concurrent callers share one catch-up read (of all the streams they need), as long
+// as that read started after they asked.
+import type { EventStore, StreamUnchanged } from '../../domain/ports/event-store.ts';
 import {
   controlDecider,
   controlStreamId,
@@ -86,8 +89,25 @@ export class ControlReader {
 
   /** The stop state as the risk engine records it: stopped, and which scopes (widest first). */
   async forOrder(accountId: string, symbol: string): Promise<EmergencyControls> {
-    const verdict = stopApplies(await this.applicable(accountId, symbol));
-    return verdict.stopped ? { stopped: true, scope: verdict.scopes.map(describeStopScope).join(',') } : { stopped: false };
+    return (await this.judgement(accountId, symbol, true)).controls;
+  }
+
+  /**
+   * The stop state an order is judged on and the control streams' revisions it was read at, for the
+   * order's append to check. From the cache when all three streams are cached and `fresh` is false.
+   */
+  async judgement(accountId: string, symbol: string, fresh: boolean): Promise<{ controls: EmergencyControls; unchanged: StreamUnchanged[] }> {
+    const scopes: ControlScope[] = [{ kind: 'global' }, { kind: 'instrument', symbol }, { kind: 'account', accountId }];
+    const streamIds = scopes.map(controlStreamId);
+    let cached = streamIds.map((streamId) => this.cached.get(streamId));
+    if (fresh || cached.some((entry) => entry === undefined)) {
+      await Promise.all(streamIds.map((streamId) => this.catchUp.request(streamId)));
+      cached = streamIds.map((streamId) => this.cached.get(streamId));
+    }
+    const [global, instrument, account] = cached.map((entry) => entry!.state) as [ControlState, ControlState, ControlState];
+    const verdict = stopApplies({ global, instrument, account });
+    const controls: EmergencyControls = verdict.stopped ? { stopped: true, scope: verdict.scopes.map(describeStopScope).join(',') } : { stopped: false };
+    return { controls, unchanged: streamIds.map((streamId, i) => ({ streamId, revision: cached[i]!.revision })) };
   }
 
   private async read(streamIds: readonly string[]): Promise<void> {

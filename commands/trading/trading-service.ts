@@ -1,7 +1,8 @@
 // The trading service: builds each domain command with its metadata and runs it through the one
 // command-handling loop, behind the idempotency record of its command id. Orders get their market data
-// (latest quote, instrument facts) and the emergency-stop state as command data, read fresh per order.
-import type { EventStore } from '../../domain/ports/event-store.ts';
+// (latest quote, instrument facts) and the emergency-stop state as command data; the stop state comes
+// from a cache, and the order's append holds only while the stop streams are still at what was read.
+import { StreamsChanged, type AppendOptions, type EventStore } from '../../domain/ports/event-store.ts';
 import type { KeyValueStore } from '../../domain/ports/key-value.ts';
 import type { CommandMetadata, DomainEvent } from '../../domain/shared/decider.ts';
 import {
@@ -67,6 +68,9 @@ function placeOrderOutcome(outcome: CommandOutcome, fallbackOrderId: string): Pl
   return { ...outcome, orderId: decision.orderId ?? fallbackOrderId, accepted, decision: { accepted, checks, reasons } };
 }
 
+/** Times an order is judged again because a stop stream moved between reading it and appending. */
+const MAX_STOP_STATE_ATTEMPTS = 5;
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 /** How long a command keeps trying against writers in other processes before it gives up. */
 const CONTENTION_BUDGET_MS = 10_000;
@@ -88,14 +92,16 @@ async function runCommand<C extends Command, E extends DomainEvent, S>(
   decider: Decider<C, E, S>,
   streamId: string,
   command: C,
+  appendOptions?: AppendOptions,
 ): Promise<CommandOutcome> {
   const { commandId } = command.metadata;
   let refreshed = false;
   const giveUpAt = Date.now() + CONTENTION_BUDGET_MS;
   for (let round = 1; ; round += 1) {
     try {
-      return outcomeOf(commandId, await handleCommand(handler, decider, streamId, command));
+      return outcomeOf(commandId, await handleCommand(handler, decider, streamId, command, appendOptions));
     } catch (error) {
+      if (error instanceof StreamsChanged) throw error; // the command's own inputs are stale: the caller rebuilds it
       if (error instanceof TooMuchContention && Date.now() < giveUpAt) {
         await sleep(Math.random() * Math.min(200, 5 * 2 ** round));
         continue;
@@ -186,13 +192,22 @@ export function createTradingService(deps: TradingServiceDeps): TradingService {
     const streamId = accountStreamId(input.accountId);
     const outcome = await records.once(ctx.commandId, 'PlaceOrder', bodyOf(ctx, input), async () => {
       const instrument = instruments.facts(input.symbol);
-      // Read before queueing: the stop state is caught up to this order's arrival, never older.
-      const [lastQuote, stopState] = await Promise.all([deps.quotes.latest(input.symbol), controls.forOrder(input.accountId, input.symbol)]);
-      return queue.run(streamId, async () => {
-        const data = { ...input, market: { instrument, ...(lastQuote ? { lastQuote } : {}) }, controls: stopState };
-        const command: PlaceOrder = { type: 'PlaceOrder', data, metadata: metadata(ctx) };
-        return runCommand(handler, accountDecider, streamId, command);
-      });
+      const lastQuote = await deps.quotes.latest(input.symbol);
+      // Judged on the cached stop state, appended only while the control streams are still there; a
+      // stop recorded meanwhile fails the append, and the order is judged again on the streams read anew.
+      for (let attempt = 1; ; attempt += 1) {
+        const judged = await controls.judgement(input.accountId, input.symbol, attempt > 1);
+        try {
+          return await queue.run(streamId, async () => {
+            const data = { ...input, market: { instrument, ...(lastQuote ? { lastQuote } : {}) }, controls: judged.controls };
+            const command: PlaceOrder = { type: 'PlaceOrder', data, metadata: metadata(ctx) };
+            return runCommand(handler, accountDecider, streamId, command, { unchanged: judged.unchanged });
+          });
+        } catch (error) {
+          if (!(error instanceof StreamsChanged)) throw error;
+          if (attempt >= MAX_STOP_STATE_ATTEMPTS) throw new TooMuchContention(error.changed.join(', '), attempt);
+        }
+      }
     });
     return placeOrderOutcome(outcome, input.orderId ?? ctx.commandId);
   }

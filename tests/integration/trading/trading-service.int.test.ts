@@ -134,4 +134,19 @@ describe.skipIf(!postgres.available || !redis.available)(`trading service on Pos
     expect((await f.service.stop(scope)).engaged).toBe(false);
     expect((await f.service.placeOrder(trader(), marketBuy('S9', 'after-stop'))).accepted).toBe(true);
   });
+
+  it('denies an order judged on a stop state another process has since changed: the append fails, the order is judged again', async () => {
+    await f.openAccount('S10');
+    const elsewhere = f.newService();
+    expect((await f.service.placeOrder(trader(), marketBuy('S10', 'before'))).accepted).toBe(true); // caches the stop state
+    const scope = { kind: 'account', accountId: 'S10' } as const;
+    await elsewhere.engageStop(officer('carol'), { scope, reason: 'desk review' });
+    const denied = await f.service.placeOrder(trader(), marketBuy('S10', 'after'));
+    expect(denied.accepted).toBe(false);
+    expect(denied.decision.checks.find((c) => c.name === 'RISK.EMERGENCY_STOP')).toMatchObject({ passed: false, observed: 'engaged: account:S10' });
+    const events = await f.eventStore.readStream('account-S10');
+    const decisions = events.filter((e) => e.type === 'RiskDecisionRecorded').map((e) => (e.data as RiskDecisionRecorded['data']).accepted);
+    expect(decisions).toEqual([true, false]); // the order judged on the stale state was never recorded
+    expect(events.filter((e) => e.type === 'OrderAccepted')).toHaveLength(1);
+  });
 });
