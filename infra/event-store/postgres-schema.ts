@@ -86,13 +86,21 @@ const appenderFrom = (schema: string): string => {
  *   joined, nothing to escape); one row back, the last revision and position, through a data-modifying
  *   CTE (cheaper than a row per event).
  * - 'one': $2..$7 are the single event's values, with plain RETURNING (cheaper still).
+ * With `dependent`, two more parameters after those: the streams the append depends on and their
+ * revisions (-1: no events), AppendOptions.unchanged; if any of them moved on, nothing is inserted.
  */
-export function appendSql(schema: string, kind: AppendKind, shape: 'one' | 'many' = 'many'): string {
+export function appendSql(schema: string, kind: AppendKind, shape: 'one' | 'many' = 'many', dependent = false): string {
   const events = `${quoteIdent(schema)}.events`;
+  const next = kind === 'revision' ? 9 : 8;
+  const holds = dependent
+    ? `where not exists (select 1 from unnest($${next}::text[], $${next + 1}::bigint[]) as g(s, rv)
+  where exists (select 1 from ${events} where stream_id = g.s and revision > g.rv))`
+    : '';
   if (shape === 'one') {
     return `insert into ${events} (${INSERT_COLUMNS})
 select appender.first_position, $2::uuid, $1, base.revision + 1, $3::text, $4::smallint, $5::json, $6::json, $7::timestamptz
 from ${appenderFrom(schema)}, (${BASE_REVISION[kind](events)}) as base
+${holds}
 returning revision::text, position::text`;
   }
   return `with written as (insert into ${events} (${INSERT_COLUMNS})
@@ -101,6 +109,7 @@ from ${appenderFrom(schema)},
   (${BASE_REVISION[kind](events)}) as base,
   rows from (unnest($2::uuid[], $3::text[], $4::smallint[], $7::timestamptz[]), json_array_elements($5::json), json_array_elements($6::json))
     with ordinality as u(id, t, v, o, d, m, ord)
+${holds}
 returning revision, position)
 select max(revision)::text as revision, max(position)::text as position from written having count(*) > 0`;
 }

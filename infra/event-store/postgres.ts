@@ -92,7 +92,7 @@ export class PostgresEventStore implements EventStore {
   private readonly s: string;
   private readonly wake: WakeSignal;
   private readonly subscriptions = new Set<Subscription>();
-  private readonly appendStatements: Record<AppendKind, { readonly one: string; readonly many: string }>;
+  private readonly appendStatements: Record<AppendKind, Record<'one' | 'many' | 'dependentOne' | 'dependentMany', string>>;
   private readonly groupStatement: string;
   private readonly horizon: string;
   private readonly group: AppendGroups;
@@ -107,7 +107,12 @@ export class PostgresEventStore implements EventStore {
       many: (group) => this.appendGroup(group),
     });
     this.wake = createWakeSignal(sql, `${schema}_appended`);
-    const statements = (kind: AppendKind) => ({ one: appendSql(schema, kind, 'one'), many: appendSql(schema, kind, 'many') });
+    const statements = (kind: AppendKind) => ({
+      one: appendSql(schema, kind, 'one'),
+      many: appendSql(schema, kind, 'many'),
+      dependentOne: appendSql(schema, kind, 'one', true),
+      dependentMany: appendSql(schema, kind, 'many', true),
+    });
     this.appendStatements = { revision: statements('revision'), no_stream: statements('no_stream'), any: statements('any'), stream_exists: statements('stream_exists') };
   }
 
@@ -194,19 +199,20 @@ export class PostgresEventStore implements EventStore {
 
   private async appendOne(a: EncodedAppend): Promise<AppendResult> {
     const { streamId, events, expected } = a;
-    // An append that depends on other streams goes as a group of one: only that statement checks them.
     const dependent = a.unchanged.length > 0;
     const single = a.ids.length === 1;
     const params: unknown[] = single
       ? [streamId, a.ids[0], a.types[0], a.versions[0], a.data[0], a.metadata[0], a.occurred[0]]
       : [streamId, a.ids, a.types, a.versions, jsonArray(a.data), jsonArray(a.metadata), a.occurred];
     if (typeof expected === 'bigint') params.push(expected.toString());
-    const statement = this.appendStatements[a.kind][single ? 'one' : 'many'];
+    if (dependent) params.push(a.unchanged.map((u) => u.streamId), a.unchanged.map((u) => (u.revision === undefined ? '-1' : u.revision.toString())));
+    const shape = single ? 'one' : 'many';
+    const statement = this.appendStatements[a.kind][dependent ? (shape === 'one' ? 'dependentOne' : 'dependentMany') : shape];
     // Only 'any' may be retried here: its writer expected nothing, so losing a race to another writer is
     // no conflict. Every other expectation that fails is the caller's to resolve.
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const rows = dependent ? await this.runGroup([a]) : (await this.sql.query<{ revision: string; position: string }>(statement, params)).rows;
+        const { rows } = await this.sql.query<{ revision: string; position: string }>(statement, params);
         const last = rows[rows.length - 1];
         if (!last) return await this.refuse(a);
         this.wake.notify();

@@ -145,7 +145,7 @@ describe.skipIf(!postgres.available || !redis.available)(`trading service on Pos
     expect(denied.accepted).toBe(false);
     expect(denied.decision.checks.find((c) => c.name === 'RISK.EMERGENCY_STOP')).toMatchObject({ passed: false, observed: 'engaged: account:S10' });
     const events = await f.eventStore.readStream('account-S10');
-    const decisions = events.filter((e) => e.type === 'RiskDecisionRecorded').map((e) => (e.data as RiskDecisionRecorded['data']).accepted);
+    const decisions = events.filter((e) => e.type === 'RiskDecisionRecorded').map((e) => e.data.accepted);
     expect(decisions).toEqual([true, false]); // the order judged on the stale state was never recorded
     expect(events.filter((e) => e.type === 'OrderAccepted')).toHaveLength(1);
   });
