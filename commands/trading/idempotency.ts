@@ -27,10 +27,14 @@ export class CommandIdReused extends LedgerError {
   }
 }
 
-/** How an outcome is kept: a small JSON-safe receipt, and the outcome rebuilt from it (`applied: false`). */
+/**
+ * How an outcome is kept: a small JSON-safe receipt, and the outcome rebuilt from it (`applied: false`).
+ * `restore` answers undefined when the events are not where the receipt says (a store reset under a kept
+ * Redis): the command is then handled as if no record existed, and the event ids keep it single.
+ */
 export interface OutcomeReceipts<O, R> {
   receipt(outcome: O): R;
-  restore(commandId: string, receipt: R): Promise<O>;
+  restore(commandId: string, receipt: R): Promise<O | undefined>;
 }
 
 export interface CommandRecords<O extends { readonly applied: boolean }> {
@@ -57,7 +61,8 @@ export function createCommandRecords<O extends { readonly applied: boolean }, R>
         const raw = await keyValue.get(key);
         const record = raw === undefined ? undefined : fromJson<CommandRecord<R>>(raw);
         if (record !== undefined && record.digest !== digest) throw new CommandIdReused(commandId, kind);
-        if (record?.receipt !== undefined) return receipts.restore(commandId, record.receipt);
+        const restored = record?.receipt === undefined ? undefined : await receipts.restore(commandId, record.receipt);
+        if (restored !== undefined) return restored;
         // Reserved but no receipt yet: a duplicate in flight, or a refusal. The event ids keep this single.
       }
       const outcome = await execute();
