@@ -190,6 +190,7 @@ from ${appenderFrom(schema)},
       when 2 then (select coalesce(max(revision), -1) from ${events} where stream_id = r.s)
       else (select max(revision) from ${events} where stream_id = r.s)
     end as revision
+    offset 0 -- kept a subquery: pulled up, its CASE (two index probes) ran again for the filter
   ) as base
   join rows from (unnest($4::int[], $5::int[], $6::uuid[], $7::text[], $8::smallint[], $11::timestamptz[]), json_array_elements($9::json), json_array_elements($10::json))
     with ordinality as u(req, k, id, t, v, o, d, m, ord) on u.req = r.n
