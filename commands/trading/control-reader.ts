@@ -9,7 +9,6 @@ import {
   controlDecider,
   controlStreamId,
   stopApplies,
-  type ApplicableControls,
   type ControlEvent,
   type ControlScope,
   type ControlState,
@@ -76,20 +75,6 @@ export class ControlReader {
     const streamId = controlStreamId(scope);
     await this.catchUp.request(streamId);
     return this.cached.get(streamId)!.state;
-  }
-
-  async applicable(accountId: string, symbol: string): Promise<ApplicableControls> {
-    const [global, instrument, account] = await Promise.all([
-      this.current({ kind: 'global' }),
-      this.current({ kind: 'instrument', symbol }),
-      this.current({ kind: 'account', accountId }),
-    ]);
-    return { global, instrument, account };
-  }
-
-  /** The stop state as the risk engine records it: stopped, and which scopes (widest first). */
-  async forOrder(accountId: string, symbol: string): Promise<EmergencyControls> {
-    return (await this.judgement(accountId, symbol, true)).controls;
   }
 
   /**
