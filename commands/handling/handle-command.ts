@@ -86,13 +86,20 @@ const recordedFrom = (e: NewEvent, streamId: string, revision: bigint): Recorded
   occurredAt: e.occurredAt ?? new Date(), recordedAt: new Date(), data: e.data, metadata: e.metadata ?? {},
 });
 
+/**
+ * The events a command recorded on a stream, oldest first (looked for among the stream's last 1,000), and
+ * the stream's revision after them: what the command's first answer said.
+ */
+export async function commandEvents(store: EventStore, streamId: string, commandId: string | undefined): Promise<{ recorded: RecordedEvent[]; revision: bigint | undefined }> {
+  const recent = await store.readStream(streamId, { direction: 'backwards', maxCount: 1_000 });
+  const recorded = recent.filter((e) => e.metadata.commandId === commandId).reverse();
+  return { recorded, revision: recorded.length > 0 ? recorded[recorded.length - 1]!.revision : recent[0]?.revision };
+}
+
 /** The command was applied before (a retry): return what it recorded then, never apply it again. */
 async function originalResult<E extends DomainEvent>(store: EventStore, cache: StateCache, streamId: string, attempted: readonly NewEvent[]): Promise<CommandResult<E>> {
   cache.forget(streamId);
-  const commandId = attempted[0]?.metadata?.commandId;
-  const recent = await store.readStream(streamId, { direction: 'backwards', maxCount: 1_000 });
-  const recorded = recent.filter((e) => e.metadata.commandId === commandId).reverse();
+  const { recorded, revision } = await commandEvents(store, streamId, attempted[0]?.metadata?.commandId);
   const events = recorded.map((e) => ({ type: e.type, data: e.data }) as unknown as E);
-  // The stream's revision after the command, as its first answer said (later events do not count).
-  return { streamId, events, recorded, applied: false, nextRevision: recorded.length > 0 ? recorded[recorded.length - 1]!.revision : recent[0]?.revision };
+  return { streamId, events, recorded, applied: false, nextRevision: revision };
 }

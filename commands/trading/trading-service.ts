@@ -18,7 +18,7 @@ import {
 import { controlDecider, controlStreamId, type ControlCommand } from '../../domain/trading/control/index.ts';
 import type { Command, Decider } from '../../domain/shared/decider.ts';
 import { isLedgerError } from '../../domain/shared/errors.ts';
-import { handleCommand, TooMuchContention, type CommandResult, type HandlerDeps } from '../handling/handle-command.ts';
+import { commandEvents, handleCommand, TooMuchContention, type CommandResult, type HandlerDeps } from '../handling/handle-command.ts';
 import { StateCache } from '../handling/state-cache.ts';
 import { ControlReader } from './control-reader.ts';
 import { createCommandRecords, type OutcomeReceipts } from './idempotency.ts';
@@ -121,10 +121,9 @@ async function runCommand<C extends Command, E extends DomainEvent, S>(
 }
 
 async function recordedBefore(handler: HandlerDeps, streamId: string, commandId: string): Promise<CommandOutcome | undefined> {
-  const recent = await handler.eventStore.readStream(streamId, { direction: 'backwards', maxCount: 1_000 });
-  const mine = recent.filter((e) => e.metadata.commandId === commandId).reverse();
-  if (mine.length === 0) return undefined;
-  return { commandId, streamId, applied: false, events: mine.map(({ type, data }) => ({ type, data })), revision: mine[mine.length - 1]!.revision };
+  const { recorded, revision } = await commandEvents(handler.eventStore, streamId, commandId);
+  if (recorded.length === 0) return undefined;
+  return { commandId, streamId, applied: false, events: recorded.map(({ type, data }) => ({ type, data })), revision };
 }
 
 /** Where a command's events are: the stream, the revision of the last one (the stream's after it) and how many. */

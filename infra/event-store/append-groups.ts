@@ -5,7 +5,7 @@
 //
 // Appends to one stream never overlap: a second append to a stream waits until the first has finished,
 // so its expectation is checked against what the first wrote, in the order the caller made them.
-import type { AppendResult, ExpectedRevision, NewEvent, StreamUnchanged } from '../../domain/ports/event-store.ts';
+import type { AppendResult, ExpectedRevision, NewEvent } from '../../domain/ports/event-store.ts';
 import type { AppendKind } from './postgres-schema.ts';
 
 /** An append as it goes to PostgreSQL: validated, payloads encoded. */
@@ -13,8 +13,11 @@ export interface EncodedAppend {
   readonly streamId: string;
   readonly events: readonly NewEvent[];
   readonly expected: ExpectedRevision;
-  /** Other streams the append was decided on (AppendOptions.unchanged); empty when none. */
-  readonly unchanged: readonly StreamUnchanged[];
+  /**
+   * Other streams the append was decided on (AppendOptions.unchanged) as SQL parameters: stream ids and
+   * their revisions as text, -1 for "no events yet". Both empty when none.
+   */
+  readonly unchanged: { readonly streams: readonly string[]; readonly revisions: readonly string[] };
   readonly kind: AppendKind;
   readonly ids: readonly string[];
   readonly types: readonly string[];

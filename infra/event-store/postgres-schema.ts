@@ -79,6 +79,10 @@ const appenderFrom = (schema: string): string => {
   ) as appender`;
 };
 
+/** True when stream `s` has an event after revision `rv` (-1: any event): it moved on since it was read. */
+export const movedPast = (events: string, s: string, rv: string): string =>
+  `exists (select 1 from ${events} where stream_id = ${s} and revision > ${rv})`;
+
 /**
  * One append, one statement. Parameters: $1 stream, $2..$7 the events' ids, types, schema versions, data,
  * metadata and occurrence times, and for 'revision' $8 the expected revision.
@@ -93,8 +97,7 @@ export function appendSql(schema: string, kind: AppendKind, shape: 'one' | 'many
   const events = `${quoteIdent(schema)}.events`;
   const next = kind === 'revision' ? 9 : 8;
   const holds = dependent
-    ? `where not exists (select 1 from unnest($${next}::text[], $${next + 1}::bigint[]) as g(s, rv)
-  where exists (select 1 from ${events} where stream_id = g.s and revision > g.rv))`
+    ? `where not exists (select 1 from unnest($${next}::text[], $${next + 1}::bigint[]) as g(s, rv) where ${movedPast(events, 'g.s', 'g.rv')})`
     : '';
   if (shape === 'one') {
     return `insert into ${events} (${INSERT_COLUMNS})
@@ -176,7 +179,7 @@ export function groupAppendSql(schema: string): string {
   return `with moved as materialized (
   select dep.n from unnest($12::int[], $13::int[]) as dep(n, gi)
   join (select g.gi from unnest($14::text[], $15::bigint[]) with ordinality as g(s, rv, gi)
-        where exists (select 1 from ${events} where stream_id = g.s and revision > g.rv)) as changed on changed.gi = dep.gi
+        where ${movedPast(events, 'g.s', 'g.rv')}) as changed on changed.gi = dep.gi
 ),
 written as (insert into ${events} (${INSERT_COLUMNS})
 select appender.first_position + u.ord - 1, u.id, r.s, base.revision + u.k, u.t, u.v, u.d, u.m, u.o

@@ -3,12 +3,12 @@
 // allowed number of statements are in flight are grouped: one statement, one commit for all of them.
 import {
   EventIdReused, EventStoreUnavailable, ExpectedRevisionConflict, StreamsChanged,
-  type AppendOptions, type AppendResult, type StreamUnchanged, type EventFilter, type EventMetadata, type EventStore, type ExpectedRevision, type NewEvent,
+  type AppendOptions, type AppendResult, type EventFilter, type EventMetadata, type EventStore, type ExpectedRevision, type NewEvent,
   type ReadAllOptions, type ReadAllPage, type ReadStreamOptions, type RecordedEvent, type StreamRead, type SubscribeOptions, type Subscription,
 } from '../../domain/ports/event-store.ts';
 import { quoteIdent, type SqlClient } from '../sql/client.ts';
 import { decodeJson, encodeCheckedJson } from './codec.ts';
-import { appendSql, eventStoreSchemaSql, groupAppendSql, horizonCte, KIND_CODE, REVISION_INDEX, type AppendKind } from './postgres-schema.ts';
+import { appendSql, eventStoreSchemaSql, groupAppendSql, horizonCte, KIND_CODE, movedPast, REVISION_INDEX, type AppendKind } from './postgres-schema.ts';
 import { AppendGroups, type EncodedAppend } from './append-groups.ts';
 import { createWakeSignal, type WakeSignal } from './wake-signal.ts';
 import { PollingSubscription } from './polling-subscription.ts';
@@ -42,6 +42,14 @@ interface EventRow {
 }
 
 const MAX_ANY_RETRIES = 20;
+
+const NO_DEPENDENCIES: EncodedAppend['unchanged'] = { streams: [], revisions: [] };
+
+/** AppendOptions.unchanged as the statements take it: stream ids, and revisions as text (-1: no events yet). */
+function dependencies({ unchanged }: AppendOptions): EncodedAppend['unchanged'] {
+  if (unchanged === undefined || unchanged.length === 0) return NO_DEPENDENCIES;
+  return { streams: unchanged.map((u) => u.streamId), revisions: unchanged.map((u) => (u.revision === undefined ? '-1' : u.revision.toString())) };
+}
 
 interface GroupRow {
   stream_id: string;
@@ -129,7 +137,7 @@ export class PostgresEventStore implements EventStore {
       streamId,
       events,
       expected,
-      unchanged: options.unchanged ?? [],
+      unchanged: dependencies(options),
       kind: typeof expected === 'bigint' ? 'revision' : expected,
       ids: events.map((e) => e.eventId.toLowerCase()),
       types: events.map((e) => e.type),
@@ -171,8 +179,8 @@ export class PostgresEventStore implements EventStore {
     const depStreams: string[] = [];
     const depRevisions: string[] = [];
     group.forEach((a, i) => {
-      for (const { streamId, revision } of a.unchanged) {
-        const rv = revision === undefined ? '-1' : revision.toString();
+      a.unchanged.streams.forEach((streamId, k) => {
+        const rv = a.unchanged.revisions[k]!;
         const key = `${rv}/${streamId}`;
         let index = dependsOn.get(key);
         if (index === undefined) {
@@ -182,7 +190,7 @@ export class PostgresEventStore implements EventStore {
         }
         depN.push(i + 1);
         depIndex.push(index);
-      }
+      });
     });
     const params: unknown[] = [
       group.map((a) => a.streamId),
@@ -199,13 +207,13 @@ export class PostgresEventStore implements EventStore {
 
   private async appendOne(a: EncodedAppend): Promise<AppendResult> {
     const { streamId, events, expected } = a;
-    const dependent = a.unchanged.length > 0;
+    const dependent = a.unchanged.streams.length > 0;
     const single = a.ids.length === 1;
     const params: unknown[] = single
       ? [streamId, a.ids[0], a.types[0], a.versions[0], a.data[0], a.metadata[0], a.occurred[0]]
       : [streamId, a.ids, a.types, a.versions, jsonArray(a.data), jsonArray(a.metadata), a.occurred];
     if (typeof expected === 'bigint') params.push(expected.toString());
-    if (dependent) params.push(a.unchanged.map((u) => u.streamId), a.unchanged.map((u) => (u.revision === undefined ? '-1' : u.revision.toString())));
+    if (dependent) params.push(a.unchanged.streams, a.unchanged.revisions);
     const shape = single ? 'one' : 'many';
     const statement = this.appendStatements[a.kind][dependent ? (shape === 'one' ? 'dependentOne' : 'dependentMany') : shape];
     // Only 'any' may be retried here: its writer expected nothing, so losing a race to another writer is
@@ -249,11 +257,11 @@ export class PostgresEventStore implements EventStore {
     throw new ExpectedRevisionConflict(streamId, expected, actual == null ? undefined : BigInt(actual), { cause });
   }
 
-  private async changedStreams(unchanged: readonly StreamUnchanged[]): Promise<string[]> {
-    if (unchanged.length === 0) return [];
+  private async changedStreams({ streams, revisions }: EncodedAppend['unchanged']): Promise<string[]> {
+    if (streams.length === 0) return [];
     const { rows } = await this.sql.query<{ s: string }>(
-      `select g.s from unnest($1::text[], $2::bigint[]) as g(s, rv) where exists (select 1 from ${this.s}.events where stream_id = g.s and revision > g.rv)`,
-      [unchanged.map((u) => u.streamId), unchanged.map((u) => (u.revision === undefined ? '-1' : u.revision.toString()))],
+      `select g.s from unnest($1::text[], $2::bigint[]) as g(s, rv) where ${movedPast(`${this.s}.events`, 'g.s', 'g.rv')}`,
+      [streams, revisions],
     );
     return rows.map((row) => row.s);
   }

@@ -42,10 +42,6 @@ export class WorkingOrders {
     return undefined;
   }
 
-  has(orderId: string): boolean {
-    return this.get(orderId) !== undefined;
-  }
-
   *values(): IterableIterator<Order> {
     for (const bucket of this.buckets) yield* bucket;
   }

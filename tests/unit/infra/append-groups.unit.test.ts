@@ -3,7 +3,7 @@ import type { AppendResult } from '../../../domain/ports/event-store.ts';
 import { AppendGroups, type EncodedAppend } from '../../../infra/event-store/append-groups.ts';
 
 const append = (streamId: string, events = 1): EncodedAppend => ({
-  streamId, events: [], expected: 'any', unchanged: [], kind: 'any',
+  streamId, events: [], expected: 'any', unchanged: { streams: [], revisions: [] }, kind: 'any',
   ids: Array.from({ length: events }, (_, i) => `${streamId}-${i}`), types: [], versions: [], data: [], metadata: [], occurred: [],
 });
 
