@@ -73,12 +73,44 @@ function checkingReplacer(this: unknown, key: string, value: unknown): unknown {
   }
 }
 
+const MAX_PLAIN_DEPTH = 32;
+
 /**
- * Encodes and checks in one walk: the hot path of an append. On a refusal the slow, precise check runs
- * to name the path and the reason.
+ * True when `value` is plain JSON without a bigint: JSON.stringify alone then writes what the checking
+ * replacer would, several times faster (a replacer turns off V8's fast serializer). Anything else, and
+ * anything nested deeper than MAX_PLAIN_DEPTH (a cycle, say), is left to the replacer.
+ */
+function plainJson(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && (!Number.isInteger(value) || Number.isSafeInteger(value));
+    case 'object': {
+      if (value === null) return true;
+      if (depth >= MAX_PLAIN_DEPTH) return false;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i += 1) if (!plainJson(value[i], depth + 1)) return false;
+        return true;
+      }
+      const proto: unknown = Object.getPrototypeOf(value);
+      if ((proto !== Object.prototype && proto !== null) || BIGINT_TAG in value) return false;
+      for (const key in value) if (!plainJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * Encodes and checks in one walk: the hot path of an append (a payload without bigints in a check walk
+ * and the plain encoder). On a refusal the slow, precise check runs to name the path and the reason.
  */
 export function encodeCheckedJson(value: unknown, path: string): string {
   try {
+    if (plainJson(value, 0)) return JSON.stringify(value);
     return JSON.stringify(value, checkingReplacer);
   } catch (error) {
     assertSerializable(value, path);

@@ -40,6 +40,21 @@ describe('payload codec', () => {
     }), { numRuns: 300 });
   });
 
+  it('encodes payloads without bigints as the plain encoder does, deep ones included', () => {
+    fc.assert(fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => {
+      let plainOk = true;
+      try { assertSerializable(value); } catch { plainOk = false; }
+      if (!plainOk) return;
+      expect(encodeCheckedJson(value, '$')).toBe(JSON.stringify(value));
+    }), { numRuns: 500 });
+    let deep: unknown = { leaf: 'x' };
+    for (let i = 0; i < 100; i += 1) deep = i % 2 === 0 ? [deep] : { d: deep };
+    expect(encodeCheckedJson(deep, '$')).toBe(JSON.stringify(deep));
+    let deepBig: unknown = { leaf: 7n };
+    for (let i = 0; i < 100; i += 1) deepBig = { d: deepBig };
+    expect(decodeJson(encodeCheckedJson(deepBig, '$'))).toEqual(deepBig);
+  });
+
   it('turns tagged bigints back at any depth, and leaves an object with other keys beside the tag alone', () => {
     expect(decodeJson('[{"a":[{"$bigint":"-5"},{"b":{"$bigint":"12345678901234567890"}}]},{"$bigint":"1","c":1},{"$bigint":2}]')).toEqual([
       { a: [-5n, { b: 12_345_678_901_234_567_890n }] }, { $bigint: '1', c: 1 }, { $bigint: 2 },
