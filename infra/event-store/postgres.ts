@@ -6,7 +6,7 @@ import {
   type AppendOptions, type AppendResult, type EventFilter, type EventMetadata, type EventStore, type ExpectedRevision, type NewEvent,
   type ReadAllOptions, type ReadAllPage, type ReadStreamOptions, type RecordedEvent, type StreamRead, type SubscribeOptions, type Subscription,
 } from '../../domain/ports/event-store.ts';
-import { quoteIdent, type SqlClient } from '../sql/client.ts';
+import { integerArray, quoteIdent, textArray, type SqlClient } from '../sql/client.ts';
 import { decodeJson, encodeCheckedJson } from './codec.ts';
 import { appendSql, eventStoreSchemaSql, groupAppendSql, horizonCte, KIND_CODE, movedPast, REVISION_INDEX, type AppendKind } from './postgres-schema.ts';
 import { AppendGroups, type EncodedAppend } from './append-groups.ts';
@@ -192,15 +192,22 @@ export class PostgresEventStore implements EventStore {
         depIndex.push(index);
       });
     });
+    const requests: number[] = [];
+    const positions: number[] = [];
+    for (let i = 0; i < group.length; i += 1) {
+      for (let k = 1; k <= group[i]!.ids.length; k += 1) {
+        requests.push(i + 1);
+        positions.push(k);
+      }
+    }
     const params: unknown[] = [
-      group.map((a) => a.streamId),
-      group.map((a) => KIND_CODE[a.kind]),
-      group.map((a) => (typeof a.expected === 'bigint' ? a.expected.toString() : null)),
-      group.flatMap((a, i) => a.ids.map(() => i + 1)),
-      group.flatMap((a) => a.ids.map((_, k) => k + 1)),
-      group.flatMap((a) => a.ids), group.flatMap((a) => a.types), group.flatMap((a) => a.versions),
-      jsonArray(group.flatMap((a) => a.data)), jsonArray(group.flatMap((a) => a.metadata)), group.flatMap((a) => a.occurred),
-      depN, depIndex, depStreams, depRevisions,
+      textArray(group.map((a) => a.streamId)),
+      integerArray(group.map((a) => KIND_CODE[a.kind])),
+      integerArray(group.map((a) => (typeof a.expected === 'bigint' ? a.expected.toString() : null))),
+      integerArray(requests), integerArray(positions),
+      textArray(group.flatMap((a) => a.ids)), textArray(group.flatMap((a) => a.types)), integerArray(group.flatMap((a) => a.versions)),
+      jsonArray(group.flatMap((a) => a.data)), jsonArray(group.flatMap((a) => a.metadata)), textArray(group.flatMap((a) => a.occurred)),
+      integerArray(depN), integerArray(depIndex), textArray(depStreams), integerArray(depRevisions),
     ];
     return (await this.sql.query<GroupRow>(this.groupStatement, params)).rows;
   }
@@ -211,9 +218,9 @@ export class PostgresEventStore implements EventStore {
     const single = a.ids.length === 1;
     const params: unknown[] = single
       ? [streamId, a.ids[0], a.types[0], a.versions[0], a.data[0], a.metadata[0], a.occurred[0]]
-      : [streamId, a.ids, a.types, a.versions, jsonArray(a.data), jsonArray(a.metadata), a.occurred];
+      : [streamId, textArray(a.ids), textArray(a.types), integerArray(a.versions), jsonArray(a.data), jsonArray(a.metadata), textArray(a.occurred)];
     if (typeof expected === 'bigint') params.push(expected.toString());
-    if (dependent) params.push(a.unchanged.streams, a.unchanged.revisions);
+    if (dependent) params.push(textArray(a.unchanged.streams), integerArray(a.unchanged.revisions));
     const shape = single ? 'one' : 'many';
     const statement = this.appendStatements[a.kind][dependent ? (shape === 'one' ? 'dependentOne' : 'dependentMany') : shape];
     // Only 'any' may be retried here: its writer expected nothing, so losing a race to another writer is

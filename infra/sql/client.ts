@@ -37,3 +37,25 @@ export function quoteIdent(name: string): string {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`refusing unsafe SQL identifier ${JSON.stringify(name)}`);
   return `"${name}"`;
 }
+
+// Array parameters as literal text (`{"a","b \\"c\\""}`, `{1,NULL,3}`), the text the server reads for a
+// `$n::type[]` parameter, built in one pass: the pg driver's generic array encoding checks and escapes
+// every element one call at a time (a visible share of an append's or a rebuild's CPU).
+const ESCAPED = /["\\]/g;
+const NEEDS_ESCAPE = /["\\]/;
+/** One element of an array literal, double-quoted. */
+export const quotedElement = (value: string): string => (NEEDS_ESCAPE.test(value) ? `"${value.replace(ESCAPED, '\\$&')}"` : `"${value}"`);
+
+/** A text[] (or uuid[], timestamptz[]: any type read from text) array literal. */
+export function textArray(values: readonly string[]): string {
+  let text = '{';
+  for (let i = 0; i < values.length; i += 1) text += (i > 0 ? ',' : '') + quotedElement(values[i]!);
+  return `${text}}`;
+}
+
+/** An integer array literal (int, smallint, bigint) from numbers or integer text; null is NULL. */
+export function integerArray(values: ReadonlyArray<number | string | null>): string {
+  let text = '{';
+  for (let i = 0; i < values.length; i += 1) text += (i > 0 ? ',' : '') + String(values[i] ?? 'NULL');
+  return `${text}}`;
+}

@@ -3,6 +3,7 @@
 import type { RecordedEvent } from '../../domain/ports/event-store.ts';
 import { assertIdentifier } from '../engine/schema.ts';
 import type { ProjectionTarget, SqlExecutor } from '../engine/types.ts';
+import { quotedElement } from '../../infra/sql/client.ts';
 
 /**
  * A column of a bulk insert: its name, the SQL type of its array parameter, and optionally the type the
@@ -20,13 +21,8 @@ export const col = (name: string, type: string, cast?: string): Column => ({ nam
 /** Cell values as the drivers take them: bigints go as text, cast back by the array type. */
 export type Cell = string | number | boolean | bigint | null;
 
-const ESCAPED = /["\\]/g;
-const NEEDS_ESCAPE = /["\\]/;
-/** One element of an array literal, double-quoted. */
-const quoted = (value: string): string => (NEEDS_ESCAPE.test(value) ? `"${value.replace(ESCAPED, '\\$&')}"` : `"${value}"`);
-
 /** A PostgreSQL text[] literal, for a column declared `col(name, 'text', 'text[]')`. */
-export const textArray = (values: readonly string[]): string => `{${values.map(quoted).join(',')}}`;
+export { textArray } from '../../infra/sql/client.ts';
 
 /**
  * Column `index` of `rows` as a PostgreSQL array literal (`{1,NULL,"a \"b\""}`), the text the server reads
@@ -39,7 +35,7 @@ export function arrayLiteral(rows: readonly (readonly Cell[])[], index: number):
     if (r > 0) text += ',';
     const value = rows[r]![index] ?? null;
     if (value === null) text += 'NULL';
-    else if (typeof value === 'string') text += quoted(value);
+    else if (typeof value === 'string') text += quotedElement(value);
     else if (typeof value === 'boolean') text += value ? 't' : 'f';
     else text += String(value);
   }

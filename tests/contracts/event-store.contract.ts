@@ -141,6 +141,30 @@ export function describeEventStoreContract(name: string, makeStore: () => Promis
         for (let i = 0; i < 20; i += 1) expect((await store.readStream(`${p}-fresh${i}`)).map((e) => e.data.i)).toEqual([i]);
       });
 
+      it('keeps stream ids and types with quotes, backslashes, commas, braces and spaces exactly, alone and in groups', async () => {
+        const p = prefix();
+        const awkward = ['a"b', 'back\\slash', 'com,ma', '{brace}', 'in ner', 'NULL', '"', '\\'];
+        const streams = awkward.map((s) => `${p}-${s}`);
+        await Promise.all(streams.map((s, i) => store.append(s, [event(`Type ${awkward[i]!}`, { i })], 'no_stream')));
+        const moved = `${p}-moved "x"`;
+        await store.append(moved, [event(), event()], 'no_stream');
+        const answers = await Promise.allSettled(streams.map((s, i) => store.append(s, [event(`Next,${awkward[i]!}`, { i }), event('Two', { i })], 0n, {
+          unchanged: i % 2 === 0 ? [{ streamId: streams[(i + 1) % streams.length]!, revision: 0n }] : [{ streamId: moved, revision: 0n }],
+        })));
+        for (const [i, s] of streams.entries()) {
+          const recorded = await store.readStream(s);
+          expect(recorded.every((e) => e.streamId === s)).toBe(true);
+          if (i % 2 === 0) {
+            expect(answers[i]!.status).toBe('fulfilled');
+            expect(recorded.map((e) => e.type)).toEqual([`Type ${awkward[i]!}`, `Next,${awkward[i]!}`, 'Two']);
+          } else {
+            const answer = answers[i]!;
+            expect(answer.status === 'rejected' && answer.reason instanceof StreamsChanged && answer.reason.changed.includes(moved)).toBe(true);
+            expect(recorded.map((e) => e.type)).toEqual([`Type ${awkward[i]!}`]);
+          }
+        }
+      });
+
       it('applies appends to one stream in the order they were made', async () => {
         const stream = `${prefix()}-order`;
         const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => store.append(stream, [event('Next', { i })], 'any')));
