@@ -55,6 +55,24 @@ describe('payload codec', () => {
     expect(decodeJson(encodeCheckedJson(deepBig, '$'))).toEqual(deepBig);
   });
 
+  it('tags bigints at any depth exactly as a tagging replacer does', () => {
+    const { tree } = fc.letrec((tie) => ({
+      tree: fc.oneof({ depthSize: 'small' },
+        fc.bigInt(), fc.string(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null),
+        fc.array(tie('tree'), { maxLength: 4 }), fc.dictionary(fc.string(), tie('tree'), { maxKeys: 4 })),
+    }));
+    const tagging = (_key: string, x: unknown) => (typeof x === 'bigint' ? { $bigint: x.toString() } : x);
+    fc.assert(fc.property(tree, (value) => {
+      let plainOk = true;
+      try { assertSerializable(value); } catch { plainOk = false; }
+      if (!plainOk) return;
+      expect(encodeCheckedJson(value, '$')).toBe(JSON.stringify(value, tagging));
+    }), { numRuns: 1_000 });
+    const awkward = JSON.parse('{"b":1,"__proto__":{"x":2},"2":3,"1":[4]}') as Record<string, unknown>;
+    awkward.big = 5n;
+    expect(encodeCheckedJson(awkward, '$')).toBe('{"1":[4],"2":3,"b":1,"__proto__":{"x":2},"big":{"$bigint":"5"}}');
+  });
+
   it('turns tagged bigints back at any depth, and leaves an object with other keys beside the tag alone', () => {
     expect(decodeJson('[{"a":[{"$bigint":"-5"},{"b":{"$bigint":"12345678901234567890"}}]},{"$bigint":"1","c":1},{"$bigint":2}]')).toEqual([
       { a: [-5n, { b: 12_345_678_901_234_567_890n }] }, { $bigint: '1', c: 1 }, { $bigint: 2 },
