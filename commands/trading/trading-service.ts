@@ -187,9 +187,13 @@ export function createTradingService(deps: TradingServiceDeps): TradingService {
 
   async function placeOrder(ctx: CommandContext, input: PlaceOrderInput): Promise<PlaceOrderOutcome> {
     const streamId = accountStreamId(input.accountId);
+    // The quote is read while the command id is reserved (two key-value round trips at once, not one after
+    // the other); a repeat answered from its record never looks at it.
+    const quote = deps.quotes.latest(input.symbol);
+    quote.catch(() => undefined);
     const outcome = await records.once(ctx.commandId, 'PlaceOrder', bodyOf(ctx, input), async () => {
       const instrument = instruments.facts(input.symbol);
-      const lastQuote = await deps.quotes.latest(input.symbol);
+      const lastQuote = await quote;
       // Judged on the cached stop state, appended only while the control streams are still there; a
       // stop recorded meanwhile fails the append, and the order is judged again on the streams read anew.
       for (let attempt = 1; ; attempt += 1) {

@@ -9,7 +9,9 @@ if v == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return v`;
 
 export function createRedisKeyValueStore(url: string, options: { keyPrefix?: string } = {}): KeyValueStore {
-  const redis = new Redis(url, { keyPrefix: options.keyPrefix ?? 'ng:', maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
+  // Auto-pipelining: the commands of one event-loop turn (many requests' idempotency records, quotes and
+  // rate counters) go out in one write and come back in one read, in order, as they would one by one.
+  const redis = new Redis(url, { keyPrefix: options.keyPrefix ?? 'ng:', maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false, enableAutoPipelining: true });
   redis.on('error', () => undefined); // surfaced per command below; ioredis reconnects by itself
   const guard = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
