@@ -13,6 +13,9 @@ export function createRedisKeyValueStore(url: string, options: { keyPrefix?: str
   // rate counters) go out in one write and come back in one read, in order, as they would one by one.
   const redis = new Redis(url, { keyPrefix: options.keyPrefix ?? 'ng:', maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false, enableAutoPipelining: true });
   redis.on('error', () => undefined); // surfaced per command below; ioredis reconnects by itself
+  // A defined command goes as EVALSHA (the script's text only when the server does not have it yet).
+  redis.defineCommand('ngIncrement', { numberOfKeys: 1, lua: INCREMENT });
+  const increment = (redis as unknown as { ngIncrement(key: string, by: number, ttlMs: number): Promise<number> }).ngIncrement.bind(redis);
   const guard = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
       return await work();
@@ -24,7 +27,7 @@ export function createRedisKeyValueStore(url: string, options: { keyPrefix?: str
     get: (key) => guard(async () => (await redis.get(key)) ?? undefined),
     set: (key, value, ttlMs) => guard(async () => { await (ttlMs === undefined ? redis.set(key, value) : redis.set(key, value, 'PX', ttlMs)); }),
     setIfAbsent: (key, value, ttlMs) => guard(async () => (await (ttlMs === undefined ? redis.set(key, value, 'NX') : redis.set(key, value, 'PX', ttlMs, 'NX'))) === 'OK'),
-    increment: (key, ttlMs, by = 1) => guard(async () => Number(await redis.eval(INCREMENT, 1, key, by, ttlMs))),
+    increment: (key, ttlMs, by = 1) => guard(async () => Number(await increment(key, by, ttlMs))),
     delete: (...keys) => guard(async () => { if (keys.length) await redis.del(...keys); }),
     getMany: (keys) => guard(async () => (keys.length ? (await redis.mget(...keys)).map((v) => v ?? undefined) : [])),
     close: async () => { await redis.quit().catch(() => redis.disconnect()); },
