@@ -66,7 +66,10 @@ export function createCommandRecords<O extends { readonly applied: boolean }, R>
         // Reserved but no receipt yet: a duplicate in flight, or a refusal. The event ids keep this single.
       }
       const outcome = await execute();
-      await keyValue.set(key, toJson({ digest, receipt: receipts.receipt(outcome) }), ttlMs);
+      // The answer does not wait for the receipt: what makes the command single is its events (their ids
+      // come from the command id), and a repeat that finds no receipt yet (or none, if this write failed)
+      // is answered from those events, only more slowly. One key-value round trip less per command.
+      keyValue.set(key, toJson({ digest, receipt: receipts.receipt(outcome) }), ttlMs).catch(() => undefined);
       return outcome;
     },
   };

@@ -75,6 +75,19 @@ describe.skipIf(!postgres.available || !redis.available)(`trading service on Pos
     expect(placed).toHaveLength(1);
   });
 
+  it('answers a repeat whose receipt was never written (the answer does not wait for it) from the events, once', async () => {
+    await f.openAccount('S5b');
+    const ctx = trader();
+    const first = await f.service.placeOrder(ctx, marketBuy('S5b', 'no-receipt'));
+    const key = `cmd:${ctx.commandId}`;
+    const record = JSON.parse((await f.keyValue.get(key))!) as { digest: string; receipt?: unknown };
+    expect(record.receipt).toBeDefined();
+    await f.keyValue.set(key, JSON.stringify({ digest: record.digest }), 60_000); // as reserved, before the receipt
+    const again = await f.service.placeOrder(ctx, marketBuy('S5b', 'no-receipt'));
+    expect(again).toMatchObject({ applied: false, accepted: true, orderId: first.orderId, decision: first.decision });
+    expect((await f.eventStore.readStream('account-S5b')).filter((e) => e.type === 'OrderPlaced')).toHaveLength(1);
+  });
+
   it('applies concurrent duplicates once', async () => {
     await f.openAccount('S6');
     const ctx = trader();
