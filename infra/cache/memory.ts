@@ -3,12 +3,16 @@
 // queue of the entries written with it, oldest first, which is also soonest to expire; every write drops
 // the few expired entries at the heads of those queues. A full pass over the store every so many writes
 // stalled the process for milliseconds once a day of records piled up; this costs each write O(1), and a
-// long embedded run holds about a TTL's worth of entries.
+// long embedded run holds about a TTL's worth of entries. A key written again with the same TTL while it
+// lives (an idempotency record's reservation, then its receipt) keeps its entry and its one queue item:
+// when the item comes due, the sweep finds the entry extended and queues it again for its new expiry.
 import type { KeyValueStore } from '../../domain/ports/key-value.ts';
 
 export interface MemoryKeyValueStore extends KeyValueStore {
   /** Entries held, expired ones not yet swept included (diagnostics and tests). */
   entryCount(): number;
+  /** Items in the expiry queues (diagnostics and tests). */
+  queuedCount(): number;
 }
 
 /** Expired entries dropped per queue per write: more than one, so the sweep outpaces the writes. */
@@ -16,18 +20,25 @@ const SWEPT_PER_WRITE = 4;
 
 interface Entry {
   value: string;
-  readonly expiresAt: number | undefined;
+  expiresAt: number | undefined;
+  readonly ttlMs: number | undefined;
 }
 
 interface Queued {
   readonly key: string;
   readonly entry: Entry;
+  /** The entry's expiry when it was queued; a later write with the same TTL may have extended it. */
+  readonly due: number;
 }
 
 /** A FIFO with a moving head, compacted when the consumed part dominates. */
 class ExpiryQueue {
   private items: Queued[] = [];
   private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
 
   push(item: Queued): void {
     this.items.push(item);
@@ -54,20 +65,30 @@ export function createMemoryKeyValueStore(clock: () => number = Date.now): Memor
     for (const queue of queues.values()) {
       for (let i = 0; i < SWEPT_PER_WRITE; i += 1) {
         const oldest = queue.peek();
-        if (oldest === undefined || oldest.entry.expiresAt! > now) break;
+        if (oldest === undefined || oldest.due > now) break;
         queue.shift();
-        if (entries.get(oldest.key) === oldest.entry) entries.delete(oldest.key); // not since overwritten
+        const { key, entry } = oldest;
+        if (entries.get(key) !== entry) continue; // overwritten with another TTL, or deleted
+        if (entry.expiresAt! <= now) entries.delete(key);
+        else queue.push({ key, entry, due: entry.expiresAt! }); // extended since it was queued
       }
     }
   };
   const store = (key: string, value: string, ttlMs: number | undefined) => {
     const now = clock();
-    const entry: Entry = { value, expiresAt: ttlMs === undefined ? undefined : now + ttlMs };
-    entries.set(key, entry);
-    if (ttlMs !== undefined) {
-      let queue = queues.get(ttlMs);
-      if (!queue) queues.set(ttlMs, (queue = new ExpiryQueue()));
-      queue.push({ key, entry });
+    const expiresAt = ttlMs === undefined ? undefined : now + ttlMs;
+    const existing = entries.get(key);
+    if (existing !== undefined && ttlMs !== undefined && existing.ttlMs === ttlMs && existing.expiresAt! > now) {
+      existing.value = value;
+      existing.expiresAt = expiresAt;
+    } else {
+      const entry: Entry = { value, expiresAt, ttlMs };
+      entries.set(key, entry);
+      if (ttlMs !== undefined) {
+        let queue = queues.get(ttlMs);
+        if (!queue) queues.set(ttlMs, (queue = new ExpiryQueue()));
+        queue.push({ key, entry, due: expiresAt! });
+      }
     }
     sweep(now);
   };
@@ -98,5 +119,6 @@ export function createMemoryKeyValueStore(clock: () => number = Date.now): Memor
     async getMany(keys) { return keys.map((key) => live(key)?.value); },
     async close() { entries.clear(); queues.clear(); },
     entryCount: () => entries.size,
+    queuedCount: () => { let n = 0; for (const queue of queues.values()) n += queue.length; return n; },
   };
 }

@@ -27,4 +27,41 @@ describe('in-process key-value store', () => {
     expect(await store.get('soon')).toBe('y');
     expect(store.entryCount()).toBeLessThan(1_100); // the k* entries expired before the second sweep
   });
+
+  it('queues a key written again with the same TTL once, and sweeps it only after its extended expiry', async () => {
+    let now = 0;
+    const store = createMemoryKeyValueStore(() => now);
+    for (let i = 0; i < 1_000; i += 1) {
+      await store.setIfAbsent(`cmd:${i}`, 'reserved', 1_000); // a command's reservation, then its receipt
+      await store.set(`cmd:${i}`, 'receipt', 1_000);
+    }
+    expect(store.queuedCount()).toBe(1_000);
+    now = 500;
+    await store.set('cmd:0', 'receipt again', 1_000); // now lives until 1,500
+    now = 1_200;
+    for (let i = 0; i < 1_000; i += 1) await store.set(`later:${i}`, 'v', 10_000);
+    expect(await store.get('cmd:0')).toBe('receipt again');
+    expect(await store.get('cmd:1')).toBeUndefined();
+    expect(store.entryCount()).toBe(1_001); // cmd:0 and the later ones
+    now = 1_600;
+    for (let i = 0; i < 10; i += 1) await store.set(`last:${i}`, 'v', 10_000);
+    expect(await store.get('cmd:0')).toBeUndefined();
+    expect(store.entryCount()).toBe(1_010);
+  });
+
+  it('starts a new expiry when a key is written with another TTL or none', async () => {
+    let now = 0;
+    const store = createMemoryKeyValueStore(() => now);
+    await store.set('k', 'short', 100);
+    await store.set('k', 'long', 10_000);
+    await store.set('forever', 'a', 100);
+    await store.set('forever', 'b');
+    now = 5_000;
+    for (let i = 0; i < 10; i += 1) await store.set(`x${i}`, 'v', 100);
+    expect(await store.get('k')).toBe('long');
+    expect(await store.get('forever')).toBe('b');
+    now = 20_000;
+    expect(await store.get('k')).toBeUndefined();
+    expect(await store.get('forever')).toBe('b');
+  });
 });
