@@ -66,6 +66,8 @@ describe('HTTP app: health, readiness, metrics, errors', () => {
     logLines.length = 0;
     const crashed = await app.inject({ url: '/crash', headers: { 'x-correlation-id': 'desk-43' } });
     expect(crashed.statusCode).toBe(500);
+    expect(crashed.headers['x-correlation-id']).toBe('desk-43');
+    expect((await app.inject({ url: '/nope', headers: { 'x-correlation-id': 'desk-44' } })).headers['x-correlation-id']).toBe('desk-44');
     expect(logLines).toContainEqual(expect.objectContaining({ msg: 'request failed', correlationId: 'desk-43' }));
   });
 
