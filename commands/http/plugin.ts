@@ -4,7 +4,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifySchemaCompiler } from 'fastify';
 import type { KeyValueStore } from '../../domain/ports/key-value.ts';
 import { authPlugin, type TokenVerifier } from '../../infra/auth/index.ts';
 import type { TradingService } from '../trading/service.ts';
@@ -50,11 +50,20 @@ async function registerDocs(app: FastifyInstance): Promise<void> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 }
 
+/**
+ * The type provider's compiler runs a conversion pass (TypeBox Value.Convert, ~1.5% of a PlaceOrder
+ * request) over params, headers and the query before checking them. Params are strings and our header
+ * schemas name only strings, so those two are checked as they come, as the compiler checks a body; a
+ * header schema with a number in it would be refused (400), never silently converted.
+ */
+const validatorCompiler: FastifySchemaCompiler<unknown> = (route) =>
+  TypeBoxValidatorCompiler((route.httpPart === 'params' || route.httpPart === 'headers' ? { ...route, httpPart: 'body' } : route) as Parameters<typeof TypeBoxValidatorCompiler>[0]);
+
 export function commandApiPlugin(options: CommandApiOptions): FastifyPluginAsync {
   return async (app) => {
     if (options.docs !== false) await registerDocs(app);
     await app.register(async (v1) => {
-      v1.setValidatorCompiler(TypeBoxValidatorCompiler);
+      v1.setValidatorCompiler(validatorCompiler);
       await v1.register(authPlugin, { ...options.auth, keyValue: options.keyValue });
       v1.addHook('preValidation', checkAccess);
       await accountRoutes(v1, options.tradingService);

@@ -77,7 +77,9 @@ describe.skipIf(skip)(`retried commands over HTTP${postgres.skipReason}${redis.s
     const mismatch = await server.call('POST', '/v1/accounts/IDEM1/orders', { ...order('two-ids'), commandId: newKey() }, { token: trader, key: newKey() });
     expect([mismatch.status, mismatch.body.code]).toEqual([400, 'COMMAND.ID_MISMATCH']);
     const short = await server.call('POST', '/v1/accounts/IDEM1/orders', order('short-id'), { token: trader, key: 'abc' });
-    expect(short.status).toBe(400);
+    expect([short.status, short.body.code]).toEqual([400, 'REQUEST.INVALID']);
+    const badPath = await server.call('POST', `/v1/accounts/${encodeURIComponent('no spaces!')}/deposits`, { amount: '1.00' }, { token: admin, key: newKey() });
+    expect([badPath.status, badPath.body.code]).toEqual([400, 'REQUEST.INVALID']);
     expect(await server.head()).toBe(head);
   });
 });
