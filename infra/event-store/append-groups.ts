@@ -33,7 +33,7 @@ export interface AppendGroupsOptions {
   readonly one: (append: EncodedAppend) => Promise<AppendResult>;
   /** Writes several appends to distinct streams; one answer per append, in order. */
   readonly many: (group: readonly EncodedAppend[]) => Promise<Array<Promise<AppendResult>>>;
-  /** Caps per statement (positions leave room for 2^20 events per statement). */
+  /** Caps per statement (default 32 appends, 2,000 events; positions leave room for 2^20 events per statement). */
   readonly maxAppends?: number;
   readonly maxEvents?: number;
 }
@@ -53,8 +53,12 @@ export class AppendGroups {
 
   constructor(private readonly options: AppendGroupsOptions) {
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1) throw new RangeError('append concurrency must be an integer >= 1');
-    // Small enough that a group commits in a few milliseconds: readers wait for the oldest appender in flight.
-    this.maxAppends = options.maxAppends ?? 200;
+    // Small enough that a group commits in a few milliseconds (readers wait for the oldest appender in
+    // flight), and that many appenders waiting at once go as several statements, not one: while PostgreSQL
+    // writes one group the callers of the last can already be deciding their next appends. With one group
+    // taking everything waiting, 100 order loops moved in lockstep (the process idle while the statement
+    // ran, the database idle while they decided): 2,050-2,480 orders/s against 2,980-3,350 with 32.
+    this.maxAppends = options.maxAppends ?? 32;
     this.maxEvents = options.maxEvents ?? 2_000;
   }
 

@@ -65,6 +65,22 @@ describe('append groups (group commit)', () => {
     await w.finishNext();
   });
 
+  it('sends a crowd of waiting appends as several statements of at most 32, not one', async () => {
+    const w = recordingWriter();
+    const groups = new AppendGroups({ concurrency: 2, one: w.one, many: w.many });
+    void groups.submit(append('first'));
+    void groups.submit(append('second'));
+    for (let i = 0; i < 100; i += 1) void groups.submit(append(`s${i}`));
+    await w.finishNext();
+    await w.finishNext();
+    // both statements were free again at once: each took the next 32 in arrival order
+    expect(w.statements.slice(2).map((g) => g.length)).toEqual([32, 32]);
+    expect(w.statements[2]![0]).toBe('s0');
+    expect(w.statements[3]![0]).toBe('s32');
+    for (let i = 0; i < 4; i += 1) await w.finishNext();
+    expect(w.statements.slice(2).map((g) => g.length)).toEqual([32, 32, 32, 4]);
+  });
+
   it('fails every append of a group whose statement cannot be sent', async () => {
     const down = new Error('event store unreachable');
     let release!: () => void;
