@@ -65,7 +65,7 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
 }
 
 /** The metadata every event of the command carries: one object for all of them (the store encodes it once). */
-function eventMetadataOf(command: Command, source?: string): EventMetadata {
+export function eventMetadataOf(command: Command, source?: string): EventMetadata {
   const { metadata } = command;
   return {
     commandId: metadata.commandId,
@@ -76,12 +76,12 @@ function eventMetadataOf(command: Command, source?: string): EventMetadata {
   };
 }
 
-function envelope(command: Command, streamId: string, index: number, event: DomainEvent, metadata: EventMetadata): NewEvent {
+export function envelope(command: Command, streamId: string, index: number, event: DomainEvent, metadata: EventMetadata): NewEvent {
   return { eventId: eventIdFor(command.metadata.commandId, streamId, index), type: event.type, occurredAt: command.metadata.now, data: event.data as EventData, metadata };
 }
 
 /** A global position is only known after reading back; callers that need it read the stream. */
-const recordedFrom = (e: NewEvent, streamId: string, revision: bigint): RecordedEvent => ({
+export const recordedFrom = (e: NewEvent, streamId: string, revision: bigint): RecordedEvent => ({
   eventId: e.eventId, type: e.type, schemaVersion: e.schemaVersion ?? 1, streamId, revision, globalPosition: -1n,
   occurredAt: e.occurredAt ?? new Date(), recordedAt: new Date(), data: e.data, metadata: e.metadata ?? {},
 });

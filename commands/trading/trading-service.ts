@@ -18,12 +18,12 @@ import {
 import { controlDecider, controlStreamId, type ControlCommand } from '../../domain/trading/control/index.ts';
 import type { Command, Decider } from '../../domain/shared/decider.ts';
 import { isLedgerError } from '../../domain/shared/errors.ts';
-import { commandEvents, handleCommand, TooMuchContention, type CommandResult, type HandlerDeps } from '../handling/handle-command.ts';
+import { commandEvents, TooMuchContention, type CommandResult, type HandlerDeps } from '../handling/handle-command.ts';
+import { StreamQueue } from '../handling/stream-queue.ts';
 import { StateCache } from '../handling/state-cache.ts';
 import { ControlReader } from './control-reader.ts';
 import { createCommandRecords, type OutcomeReceipts } from './idempotency.ts';
 import { instrumentRegistry, type InstrumentRegistry } from './instruments.ts';
-import { KeyedQueue } from './keyed-queue.ts';
 import type {
   AccountView,
   CommandContext,
@@ -89,6 +89,7 @@ const CONTENTION_BUDGET_MS = 10_000;
  */
 async function runCommand<C extends Command, E extends DomainEvent, S>(
   handler: HandlerDeps,
+  streams: StreamQueue,
   decider: Decider<C, E, S>,
   streamId: string,
   command: C,
@@ -99,7 +100,7 @@ async function runCommand<C extends Command, E extends DomainEvent, S>(
   const giveUpAt = Date.now() + CONTENTION_BUDGET_MS;
   for (let round = 1; ; round += 1) {
     try {
-      return outcomeOf(commandId, await handleCommand(handler, decider, streamId, command, appendOptions));
+      return outcomeOf(commandId, await streams.command(decider, streamId, command, appendOptions));
     } catch (error) {
       if (error instanceof StreamsChanged) throw error; // the command's own inputs are stale: the caller rebuilds it
       if (error instanceof TooMuchContention && Date.now() < giveUpAt) {
@@ -154,8 +155,11 @@ export function createTradingService(deps: TradingServiceDeps): TradingService {
   const cache = deps.cache ?? new StateCache();
   const records = createCommandRecords(deps.keyValue, outcomeReceipts(deps.eventStore));
   const controls = new ControlReader(deps.eventStore);
-  const queue = new KeyedQueue();
-  const handler: HandlerDeps = { eventStore: deps.eventStore, cache, maxAttempts: deps.maxAttempts ?? 10, ...(deps.source ? { source: deps.source } : {}) };
+  const handler: HandlerDeps & { cache: StateCache } = { eventStore: deps.eventStore, cache, maxAttempts: deps.maxAttempts ?? 10, ...(deps.source ? { source: deps.source } : {}) };
+  // One stream's commands run in arrival order, so a burst for one account costs no version conflicts
+  // in this process (writers in other processes are met by the expected revision and its retry); those
+  // that queue up behind an append share the next one.
+  const streams = new StreamQueue(handler);
 
   const metadata = (ctx: CommandContext): CommandMetadata => ({
     commandId: ctx.commandId,
@@ -167,22 +171,18 @@ export function createTradingService(deps: TradingServiceDeps): TradingService {
 
   function onAccount<T extends AccountCommandType>(ctx: CommandContext, type: T, data: DataOf<T>): Promise<CommandOutcome> {
     const streamId = accountStreamId(data.accountId);
-    return records.once(ctx.commandId, type, bodyOf(ctx, data), () =>
-      queue.run(streamId, async () => {
-        const command = { type, data, metadata: metadata(ctx) } as AccountCommand;
-        return runCommand(handler, accountDecider, streamId, command);
-      }),
-    );
+    return records.once(ctx.commandId, type, bodyOf(ctx, data), () => {
+      const command = { type, data, metadata: metadata(ctx) } as AccountCommand;
+      return runCommand(handler, streams, accountDecider, streamId, command);
+    });
   }
 
   function onControl(ctx: CommandContext, type: ControlCommand['type'], input: StopInput): Promise<CommandOutcome> {
     const streamId = controlStreamId(input.scope);
-    return records.once(ctx.commandId, type, bodyOf(ctx, input), () =>
-      queue.run(streamId, async () => {
-        const command = { type, data: { scope: input.scope, reason: input.reason }, metadata: metadata(ctx) } as ControlCommand;
-        return runCommand(handler, controlDecider, streamId, command);
-      }),
-    );
+    return records.once(ctx.commandId, type, bodyOf(ctx, input), () => {
+      const command = { type, data: { scope: input.scope, reason: input.reason }, metadata: metadata(ctx) } as ControlCommand;
+      return runCommand(handler, streams, controlDecider, streamId, command);
+    });
   }
 
   async function placeOrder(ctx: CommandContext, input: PlaceOrderInput): Promise<PlaceOrderOutcome> {
@@ -199,11 +199,9 @@ export function createTradingService(deps: TradingServiceDeps): TradingService {
       for (let attempt = 1; ; attempt += 1) {
         const judged = await controls.judgement(input.accountId, input.symbol, attempt > 1);
         try {
-          return await queue.run(streamId, async () => {
-            const data = { ...input, market: { instrument, ...(lastQuote ? { lastQuote } : {}) }, controls: judged.controls };
-            const command: PlaceOrder = { type: 'PlaceOrder', data, metadata: metadata(ctx) };
-            return runCommand(handler, accountDecider, streamId, command, { unchanged: judged.unchanged });
-          });
+          const data = { ...input, market: { instrument, ...(lastQuote ? { lastQuote } : {}) }, controls: judged.controls };
+          const command: PlaceOrder = { type: 'PlaceOrder', data, metadata: metadata(ctx) };
+          return await runCommand(handler, streams, accountDecider, streamId, command, { unchanged: judged.unchanged });
         } catch (error) {
           if (!(error instanceof StreamsChanged)) throw error;
           if (attempt >= MAX_STOP_STATE_ATTEMPTS) throw new TooMuchContention(error.changed.join(', '), attempt);
@@ -215,7 +213,7 @@ export function createTradingService(deps: TradingServiceDeps): TradingService {
 
   async function loadAccount(accountId: string): Promise<{ state: AccountState; revision: bigint | undefined } | undefined> {
     const streamId = accountStreamId(accountId);
-    const loaded = await queue.run(streamId, () => cache.load(deps.eventStore, accountDecider, streamId, true));
+    const loaded = await streams.exclusive(streamId, () => cache.load(deps.eventStore, accountDecider, streamId, true));
     return loaded.state.status === 'open' ? loaded : undefined;
   }
 
