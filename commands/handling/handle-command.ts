@@ -51,12 +51,12 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
     const toAppend = events.map((event, index) => envelope(command, streamId, index, event, metadata));
     try {
       const result = await deps.eventStore.append(streamId, toAppend, revision === undefined ? 'no_stream' : revision, appendOptions);
-      if (!result.written) return await originalResult(deps.eventStore, cache, streamId, toAppend);
+      if (!result.written) return await originalResult(deps.eventStore, cache, decider, streamId, toAppend);
       const recorded = toAppend.map((e, i) => recordedFrom(e, streamId, result.nextRevision - BigInt(toAppend.length - 1 - i)));
       cache.remember(streamId, events.reduce(decider.evolve, state), result.nextRevision);
       return { streamId, events, recorded, applied: true, nextRevision: result.nextRevision };
     } catch (error) {
-      if (error instanceof EventIdReused) return await originalResult(deps.eventStore, cache, streamId, toAppend);
+      if (error instanceof EventIdReused) return await originalResult(deps.eventStore, cache, decider, streamId, toAppend);
       if (!(error instanceof ExpectedRevisionConflict)) throw error;
       refresh = true; // another writer got there first: catch up and decide again
     }
@@ -96,9 +96,15 @@ export async function commandEvents(store: EventStore, streamId: string, command
   return { recorded, revision: recorded.length > 0 ? recorded[recorded.length - 1]!.revision : recent[0]?.revision };
 }
 
-/** The command was applied before (a retry): return what it recorded then, never apply it again. */
-async function originalResult<E extends DomainEvent>(store: EventStore, cache: StateCache, streamId: string, attempted: readonly NewEvent[]): Promise<CommandResult<E>> {
-  cache.forget(streamId);
+/**
+ * The command was applied before (a retry): return what it recorded then, never apply it again. The
+ * cached state may not hold those events yet: it is caught up from its revision (not dropped, which would
+ * replay the whole stream on the next command).
+ */
+async function originalResult<E extends DomainEvent, S>(
+  store: EventStore, cache: StateCache, decider: Decider<never, E, S>, streamId: string, attempted: readonly NewEvent[],
+): Promise<CommandResult<E>> {
+  await cache.load(store, decider, streamId, true).catch(() => cache.forget(streamId));
   const { recorded, revision } = await commandEvents(store, streamId, attempted[0]?.metadata?.commandId);
   const events = recorded.map((e) => ({ type: e.type, data: e.data }) as unknown as E);
   return { streamId, events, recorded, applied: false, nextRevision: revision };

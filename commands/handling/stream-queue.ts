@@ -60,6 +60,16 @@ export class StreamQueue {
     return new Promise<T>((resolve, reject) => this.enqueue(streamId, { kind: 'task', run: task, resolve: resolve as (value: unknown) => void, reject }));
   }
 
+  /**
+   * Catches the stream's cached state up with what other processes recorded since (reading only the
+   * events after its revision), in the stream's order.
+   */
+  catchUp<E extends DomainEvent, S>(decider: Decider<never, E, S>, streamId: string): Promise<void> {
+    return this.exclusive(streamId, async () => {
+      await this.handler.cache.load(this.handler.eventStore, decider, streamId, true);
+    });
+  }
+
   /** handleCommand in the stream's order; commands that queue up together share one append (see above). */
   command<C extends Command, E extends DomainEvent, S>(
     decider: Decider<C, E, S>,

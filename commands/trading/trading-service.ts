@@ -108,10 +108,12 @@ async function runCommand<C extends Command, E extends DomainEvent, S>(
         continue;
       }
       // A refusal decided on cached state may be a refusal of the past (the order another process placed
-      // is not in our cache yet): no append, so no conflict told us. Decide once more on fresh state.
+      // is not in our cache yet): no append, so no conflict told us. Decide once more on state caught up
+      // with the stream (from the cached revision on: a refused command costs one short read, never a
+      // replay of the account's whole history).
       if (isLedgerError(error) && error.category !== 'unavailable' && !refreshed) {
         refreshed = true;
-        handler.cache?.forget(streamId);
+        await streams.catchUp(decider, streamId);
         continue;
       }
       const earlier = isLedgerError(error) && error.category !== 'unavailable' ? await recordedBefore(handler, streamId, commandId) : undefined;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventStore } from '../../../domain/ports/event-store.ts';
 import type { RiskDecisionRecorded } from '../../../domain/trading/account/index.ts';
 import { postgresService, redisService } from '../../support/services.ts';
 import { officer, trader, tradingFixture, type TradingFixture } from './trading-fixture.ts';
@@ -161,5 +162,24 @@ describe.skipIf(!postgres.available || !redis.available)(`trading service on Pos
     const decisions = events.filter((e) => e.type === 'RiskDecisionRecorded').map((e) => e.data.accepted);
     expect(decisions).toEqual([true, false]); // the order judged on the stale state was never recorded
     expect(events.filter((e) => e.type === 'OrderAccepted')).toHaveLength(1);
+  });
+
+  it('judges a refused command again on the account caught up from its cached revision, not replayed from its first event', async () => {
+    const reads: Array<[string, bigint | undefined]> = [];
+    const watched: EventStore = Object.create(f.eventStore);
+    watched.readStream = (streamId, options) => {
+      if (options?.direction !== 'backwards') reads.push([streamId, options?.fromRevision]); // (the last events are read back for this command's id)
+      return f.eventStore.readStream(streamId, options);
+    };
+    const service = f.newService({ eventStore: watched });
+    await f.openAccount('S11');
+    for (let i = 0; i < 3; i += 1) await service.placeOrder(trader(), marketBuy('S11', `r-${i}`, 1n));
+    const recorded = (await f.eventStore.readStream('account-S11')).length;
+    reads.length = 0;
+    await expect(service.cancelOrder(trader(), { accountId: 'S11', orderId: 'no-such-order' })).rejects.toMatchObject({ code: 'ORDER.UNKNOWN' });
+    const accountReads = reads.filter(([streamId]) => streamId === 'account-S11');
+    expect(accountReads.length).toBeGreaterThan(0); // it did look again before refusing
+    expect(accountReads.every(([, from]) => from === BigInt(recorded))).toBe(true); // only what came after its cache
+    await expect(service.placeOrder(trader(), marketBuy('S11', 'after', 1n))).resolves.toMatchObject({ accepted: true });
   });
 });
