@@ -105,7 +105,7 @@ export class StreamQueue {
       const head = queue[0]!;
       if (head.kind === 'task') {
         queue.shift();
-        await head.run().then(head.resolve, head.reject);
+        await Promise.resolve().then(head.run).then(head.resolve, head.reject); // a task that throws at once fails alone
         continue;
       }
       const batch = this.takeBatch(queue);

@@ -172,6 +172,10 @@ describe('stream queue (commands of one stream share an append)', () => {
     await expect(task).resolves.toBe('read');
     await Promise.all([...before, after]);
     expect(seen).toEqual([2]);
+    // a task that fails, even at once, fails alone: the stream's queue goes on
+    const broken = (() => { throw new Error('broken task'); }) as () => Promise<never>;
+    await expect(queue.exclusive('sq-exclusive', broken)).rejects.toThrow('broken task');
+    await expect(queue.command(capped, 'sq-exclusive', add(1))).resolves.toMatchObject({ nextRevision: 3n });
   });
 
   it('refuses a batch size below one', () => {
