@@ -3,7 +3,9 @@
 // events table, on the same PostgreSQL in the same run, with the same concurrency per stream.
 //
 // In process: the trading service as the command API calls it: idempotency record (key-value store),
-// latest quote (quote book), stop state caught up per order, per-account queue, decide, append.
+// latest quote (quote book), stop state caught up per order, per-stream queue, decide, append.
+// Paced: the same orders at 1,000/s offered, in process, against the raw INSERT at that rate: the share of
+// the HTTP figures that is the order path itself.
 // Over HTTP: see the section at the end; the command API adds its figures there.
 import { commandHttpFigures } from './commands-http.ts';
 import { randomUUID } from 'node:crypto';
@@ -16,10 +18,12 @@ import { encodeJson } from '../infra/event-store/codec.ts';
 import { PostgresEventStore } from '../infra/event-store/postgres.ts';
 import type { SqlClient } from '../infra/sql/client.ts';
 import { createPgClient } from '../infra/sql/pg-client.ts';
-import { progress, report } from './report.ts';
+import { percentile, progress, report } from './report.ts';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.REDIS_URL;
+const PACED_RATE = 1_000;
+const PACED_SECONDS = 5;
 
 const trader: CommandContext['actor'] = { userId: 'bench-trader', role: 'trader' };
 const LIMITS = {
@@ -82,23 +86,25 @@ async function serviceRun(bench: Bench, shape: Shape, label: string): Promise<nu
   return rate;
 }
 
+/** One order's three events, one INSERT (autocommit), at the next revisions of the account's raw stream. */
+async function rawInsert(bench: Bench, label: string, account: number, revisions: number[]): Promise<void> {
+  const revision = revisions[account]!;
+  revisions[account] = revision + 3;
+  const first = bench.position;
+  bench.position += 3;
+  const idx = [0, 1, 2];
+  await bench.sql.query(
+    `insert into ${bench.schema}.raw_events (position, event_id, stream_id, revision, type, schema_version, data, metadata, occurred_at)
+     select u.p, u.id, $1, u.r, u.t, 1, u.d::json, u.m::json, now()
+     from unnest($2::bigint[], $3::uuid[], $4::bigint[], $5::text[], $6::text[], $7::text[]) as u(p, id, r, t, d, m)`,
+    [`raw-${label}-${account}`, idx.map((i) => first + i), idx.map(() => randomUUID()), idx.map((i) => revision + i), bench.sample.map((e) => e.type), bench.sample.map((e) => e.data), bench.sample.map((e) => e.metadata)],
+  );
+}
+
 /** The same three events per order, one INSERT each (autocommit), revisions per stream in sequence. */
 async function rawRun(bench: Bench, shape: Shape, label: string): Promise<number> {
   const revisions = new Array<number>(shape.accounts).fill(0);
-  const table = `${bench.schema}.raw_events`;
-  return throughput(shape, async (account) => {
-    const revision = revisions[account]!;
-    revisions[account] = revision + 3;
-    const first = bench.position;
-    bench.position += 3;
-    const idx = [0, 1, 2];
-    await bench.sql.query(
-      `insert into ${table} (position, event_id, stream_id, revision, type, schema_version, data, metadata, occurred_at)
-       select u.p, u.id, $1, u.r, u.t, 1, u.d::json, u.m::json, now()
-       from unnest($2::bigint[], $3::uuid[], $4::bigint[], $5::text[], $6::text[], $7::text[]) as u(p, id, r, t, d, m)`,
-      [`raw-${label}-${account}`, idx.map((i) => first + i), idx.map(() => randomUUID()), idx.map((i) => revision + i), bench.sample.map((e) => e.type), bench.sample.map((e) => e.data), bench.sample.map((e) => e.metadata)],
-    );
-  });
+  return throughput(shape, (account) => rawInsert(bench, label, account, revisions));
 }
 
 async function sampleEvents(bench: Bench): Promise<void> {
@@ -126,6 +132,44 @@ async function inProcessFigures(bench: Bench, scale: number): Promise<void> {
   }
 }
 
+/**
+ * `work` started at `rate` per second for `seconds` (open loop: each start is due at a fixed time and is
+ * not held back by slow answers), on the next of `accounts` in turn; milliseconds from each due time to
+ * its answer, sorted. The first second is sent but not measured (the loop's own start).
+ */
+async function paced(rate: number, seconds: number, accounts: number, work: (account: number) => Promise<void>): Promise<Float64Array> {
+  const total = rate * (seconds + 1);
+  const measuredFrom = rate;
+  const latencies = new Float64Array(total - measuredFrom);
+  const answers: Array<Promise<void>> = [];
+  const started = performance.now();
+  for (let i = 0; i < total; i += 1) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    answers.push(work(i % accounts).then(() => {
+      if (i >= measuredFrom) latencies[i - measuredFrom] = performance.now() - due;
+    }));
+  }
+  await Promise.all(answers);
+  return latencies.sort();
+}
+
+/** The same orders in process at 1,000/s offered, against the raw INSERT of their events at that rate. */
+async function pacedFigures(bench: Bench): Promise<void> {
+  const shape: Shape = { accounts: 100, workers: 100, perWorker: 1 };
+  const accounts = await openAccounts(bench, 'paced', shape.accounts);
+  progress(`commands/inprocess_paced: raw INSERT, ${PACED_RATE}/s for ${PACED_SECONDS}s`);
+  const revisions = new Array<number>(shape.accounts).fill(0);
+  const raw = await paced(PACED_RATE, PACED_SECONDS, shape.accounts, (account) => rawInsert(bench, 'paced', account, revisions));
+  progress(`commands/inprocess_paced: PlaceOrder in process, ${PACED_RATE}/s for ${PACED_SECONDS}s over ${shape.accounts} accounts`);
+  const service = await paced(PACED_RATE, PACED_SECONDS, shape.accounts, async (account) => {
+    if (!(await placeOrder(bench.service, accounts[account]!)).accepted) throw new Error('paced order denied: the figure measures accepted orders');
+  });
+  report({ bench: 'commands', figure: 'inprocess_p50_at_1000', value: percentile(service, 0.5), unit: 'ms', baseline: percentile(raw, 0.5) }, false);
+  report({ bench: 'commands', figure: 'inprocess_p99_at_1000', value: percentile(service, 0.99), unit: 'ms', baseline: percentile(raw, 0.99) }, false);
+}
+
 export async function run(args: string[]): Promise<void> {
   const scale = Number(args[0] ?? 1);
   const sql = createPgClient({ connectionString: DATABASE_URL, max: 32, idleTimeoutMs: 'never' }); // as the service's own pool
@@ -140,6 +184,7 @@ export async function run(args: string[]): Promise<void> {
     const bench: Bench = { sql, schema, store, keyValue, service: createTradingService({ eventStore: store, keyValue, quotes }), sample: [], position: 1 };
     await sampleEvents(bench);
     await inProcessFigures(bench, scale);
+    await pacedFigures(bench);
     await httpFigures(bench);
     await store.close();
   } finally {
