@@ -6,6 +6,7 @@ import type { EventStore } from '../../domain/ports/event-store.ts';
 import type { KeyValueStore } from '../../domain/ports/key-value.ts';
 import { createMemoryKeyValueStore } from '../cache/memory.ts';
 import { createRedisKeyValueStore } from '../cache/redis.ts';
+import { createSqlKeyValueStore } from '../cache/sql.ts';
 import type { Config } from '../config/config.ts';
 import { PostgresEventStore } from '../event-store/postgres.ts';
 import { withUpcasting } from '../event-store/upcasting.ts';
@@ -22,6 +23,12 @@ export interface Backends {
   readonly sql: SqlClient;
   /** Cache, idempotency records, rate limits, latest quotes: Redis, or in-process when REDIS_URL is unset. */
   readonly keyValue: KeyValueStore;
+  /**
+   * Checkpoints of the processes that follow the log (paper broker, stop sweep, signal engine), in the SQL
+   * database in every mode (table `ledger.key_values`): a restart resumes from them whether or not Redis
+   * keeps its data, and in embedded mode at all.
+   */
+  readonly checkpoints: KeyValueStore;
   readonly readiness: ReadinessCheck[];
   close(): Promise<void>;
 }
@@ -42,10 +49,13 @@ export async function openBackends(config: Config, logger: Logger): Promise<Back
     closers.push(() => keyValue.close());
     readiness.push({ name: 'cache', check: async () => { await keyValue.get('readyz'); return config.redisUrl ? 'redis' : 'in-process'; } });
 
+    const checkpoints = await createSqlKeyValueStore(sql);
+
     return {
       eventStore,
       sql,
       keyValue,
+      checkpoints,
       readiness,
       async close() {
         for (const close of closers.reverse()) await close().catch((error: unknown) => logger.warn({ err: error }, 'closing a backend failed'));

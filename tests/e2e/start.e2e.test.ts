@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPgliteClient } from '../../infra/sql/pglite-client.ts';
 
 const port = 31_000 + Math.floor(Math.random() * 2_000);
 const base = `http://127.0.0.1:${port}`;
@@ -110,5 +111,15 @@ describe('npm start on embedded defaults', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(output).toContain('ledger stopped');
+    // the processes that follow the log left their checkpoints in the embedded database, for the next start
+    const sql = await createPgliteClient(path.join(dataDir, 'pglite'));
+    try {
+      const { rows } = await sql.query<{ key: string }>('select key from ledger.key_values order by key');
+      const keys = rows.map((r) => r.key);
+      expect(keys).toEqual(expect.arrayContaining(['stop-sweep:checkpoint', 'broker:paper:checkpoint']));
+      expect(keys.some((k) => k.startsWith('signals:checkpoint:'))).toBe(true);
+    } finally {
+      await sql.close();
+    }
   }, 60_000);
 });

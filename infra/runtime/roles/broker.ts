@@ -13,10 +13,10 @@ registerRole('broker', async ({ config, logger, backends }) => {
     quotes: createQuoteBook(backends.keyValue),
     source: 'broker',
   });
-  const sweep = new StopSweep({ eventStore: backends.eventStore, service, keyValue: backends.keyValue, logger: log.child({ process: 'stop-sweep' }) });
+  const sweep = new StopSweep({ eventStore: backends.eventStore, service, keyValue: backends.checkpoints, logger: log.child({ process: 'stop-sweep' }) });
   const reactor = new BrokerReactor({
     eventStore: backends.eventStore,
-    keyValue: backends.keyValue,
+    keyValue: backends.checkpoints,
     service,
     logger: log.child({ process: 'paper-broker' }),
     broker: (controlsFor) => new PaperBroker({ slippagePriceUnits: config.brokerSlippageUnits, latencyMs: config.brokerLatencyMs, controlsFor }),

@@ -29,7 +29,7 @@ registerRole('signals', async ({ config, logger, metrics, backends }) => {
     : undefined;
   const engine = new SignalEngine({
     eventStore: backends.eventStore,
-    keyValue: backends.keyValue,
+    keyValue: backends.checkpoints,
     registry,
     models: [DEMO_MODEL.name],
     logger: log,
