@@ -25,6 +25,8 @@ export interface PortfolioState {
   facts: Map<string, InstrumentFacts>;
   marks: Map<string, { bid: bigint; ask: bigint; mid: bigint; at: string; position: bigint }>;
   positions: Map<string, PositionState>;
+  /** The keys of `positions` per account: an account's equity adds up its own positions, not everyone's. */
+  positionKeys: Map<string, Set<string>>;
   accounts: Map<string, AccountState>;
   /** The UTC day of the latest event time seen (times only move forward here). */
   clock: { day: number | undefined; atMs: number | undefined };
@@ -35,6 +37,15 @@ export interface PortfolioState {
 }
 
 export const positionKey = (accountId: string, symbol: string) => `${accountId}|${symbol}`;
+
+/** Records a position and indexes it under its account. */
+export function setPosition(state: PortfolioState, position: PositionState): void {
+  const key = positionKey(position.accountId, position.symbol);
+  state.positions.set(key, position);
+  let keys = state.positionKeys.get(position.accountId);
+  if (!keys) state.positionKeys.set(position.accountId, (keys = new Set()));
+  keys.add(key);
+}
 
 export function markOf(state: PortfolioState, position: PositionState): bigint {
   return state.marks.get(position.symbol)?.mid ?? position.lastFillPrice;
@@ -49,7 +60,7 @@ export function unrealizedOf(state: PortfolioState, position: PositionState): bi
 
 export function accountUnrealized(state: PortfolioState, accountId: string): bigint {
   let total = 0n;
-  for (const position of state.positions.values()) if (position.accountId === accountId) total += unrealizedOf(state, position);
+  for (const key of state.positionKeys.get(accountId) ?? []) total += unrealizedOf(state, state.positions.get(key)!);
   return total;
 }
 
@@ -108,9 +119,8 @@ function fill(state: PortfolioState, e: RecordedEvent, event: Extract<AccountEve
   const account = state.accounts.get(accountIdOf(e.streamId));
   if (!account) return;
   const d = event.data;
-  const key = positionKey(account.accountId, d.symbol);
-  const before = state.positions.get(key);
-  state.positions.set(key, { accountId: account.accountId, symbol: d.symbol, qty: d.positionQty, costBasis: d.positionCostBasis, realizedPnl: (before?.realizedPnl ?? 0n) + d.realizedPnl, lastFillPrice: d.price });
+  const before = state.positions.get(positionKey(account.accountId, d.symbol));
+  setPosition(state, { accountId: account.accountId, symbol: d.symbol, qty: d.positionQty, costBasis: d.positionCostBasis, realizedPnl: (before?.realizedPnl ?? 0n) + d.realizedPnl, lastFillPrice: d.price });
   account.balance += d.realizedPnl - d.fee;
   account.realizedPnl += d.realizedPnl;
   account.feesPaid += d.fee;

@@ -3,7 +3,7 @@ import { averageOpenPrice } from '../../../domain/trading/account/positions.ts';
 import type { InstrumentFacts } from '../../../domain/trading/orders/index.ts';
 import type { ProjectionTarget, SqlExecutor } from '../../engine/types.ts';
 import { col, appendRows, insertRows, table, upsertClause, type Cell } from '../support.ts';
-import { accountUnrealized, markOf, positionKey, unrealizedOf, type AccountState, type PortfolioState } from './fold.ts';
+import { accountUnrealized, markOf, setPosition, unrealizedOf, type AccountState, type PortfolioState } from './fold.ts';
 import { kpis } from './kpi.ts';
 
 type Row = Record<string, unknown>;
@@ -25,11 +25,15 @@ export async function loadPortfolio(tx: SqlExecutor, t: ProjectionTarget): Promi
   const state: PortfolioState = {
     facts: new Map(facts.map((r) => [r.symbol as string, { symbol: r.symbol as string, contractSize: b(r.contract_size), priceScale: Number(r.price_scale), qtyScale: Number(r.qty_scale), quoteCurrencyScale: Number(r.quote_currency_scale), minOrderQty: 1n, maxOrderQty: 1n } satisfies InstrumentFacts])),
     marks: new Map(marks.map((r) => [r.symbol as string, { bid: b(r.bid), ask: b(r.ask), mid: b(r.mid), at: new Date(r.at as string).toISOString(), position: b(r.position) }])),
-    positions: new Map(positions.map((r) => [positionKey(r.account_id as string, r.symbol as string), { accountId: r.account_id as string, symbol: r.symbol as string, qty: b(r.qty), costBasis: b(r.cost_basis), realizedPnl: b(r.realized_pnl), lastFillPrice: b(r.last_fill_price) }])),
+    positions: new Map(),
+    positionKeys: new Map(),
     accounts: new Map(accounts.map((r) => [r.account_id as string, accountFrom(r)])),
     clock: { day: clock[0]?.day == null ? undefined : Number(clock[0].day), atMs: clock[0]?.at_ms == null ? undefined : Number(clock[0].at_ms) },
     points: [], closedDays: [], changedMarks: new Set(), changedFacts: new Set(),
   };
+  for (const r of positions) {
+    setPosition(state, { accountId: r.account_id as string, symbol: r.symbol as string, qty: b(r.qty), costBasis: b(r.cost_basis), realizedPnl: b(r.realized_pnl), lastFillPrice: b(r.last_fill_price) });
+  }
   return state;
 }
 
