@@ -122,18 +122,17 @@ export class StreamQueue {
 
   /** The leading commands of one decider, up to maxBatch, whose dependencies can be checked together. */
   private takeBatch(queue: Item[]): CommandItem[] {
-    const batch: CommandItem[] = [];
     const dependencies = new Map<string, bigint | undefined>();
     const decider = (queue[0] as CommandItem).decider;
-    while (batch.length < this.maxBatch && queue.length > 0) {
-      const next = queue[0]!;
+    let count = 0;
+    while (count < this.maxBatch && count < queue.length) {
+      const next = queue[count]!;
       if (next.kind !== 'command' || next.decider !== decider) break;
-      if (batch.length > 0 && !mergeable(dependencies, next.appendOptions?.unchanged)) break;
+      if (count > 0 && !mergeable(dependencies, next.appendOptions?.unchanged)) break;
       for (const u of next.appendOptions?.unchanged ?? []) dependencies.set(u.streamId, u.revision);
-      batch.push(next);
-      queue.shift();
+      count += 1;
     }
-    return batch;
+    return queue.splice(0, count) as CommandItem[];
   }
 
   /**
