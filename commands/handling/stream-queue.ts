@@ -116,6 +116,11 @@ export class StreamQueue {
         for (const item of batch) item.reject(error); // settling twice is a no-op: only the unsettled hear it
       }
       queue.unshift(...rest);
+      // The callers just answered often send their next command at once: when fewer commands wait than
+      // were just answered, give them a turn of the event loop to queue theirs, so they join the next
+      // batch. Without it a hot stream settles into a lone command and a batch of all the others, taking
+      // turns, each paying a round trip.
+      if (queue.length < batch.length - rest.length) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     this.queues.delete(streamId);
   }

@@ -101,6 +101,22 @@ describe('stream queue (commands of one stream share an append)', () => {
     });
   });
 
+  it('lets callers answered together send their next commands into one batch', async () => {
+    const uncapped: Decider<Add, Added, { total: number }> = { ...capped, decide: (command) => [{ type: 'Added', data: { amount: command.data.amount } }] };
+    const { store: counted, appends } = watched(store);
+    const queue = queueOn(counted);
+    // four callers, each sending its next command as soon as the last is answered, after some work of its
+    // own (a service checks the command id, reads a quote and the stop state first: a few awaits)
+    const ownWork = async () => { for (let hop = 0; hop < 20; hop += 1) await Promise.resolve(); };
+    await Promise.all(Array.from({ length: 4 }, async () => {
+      for (let i = 0; i < 5; i += 1) { await ownWork(); await queue.command(uncapped, 'sq-loops', add(1)); }
+    }));
+    // after the first (alone), no command goes alone: not a lone command and a batch of three, taking turns
+    expect(appends.slice(1).filter((n) => n < 3)).toEqual([]);
+    expect(appends.length).toBeLessThanOrEqual(7);
+    expect(await store.readStream('sq-loops')).toHaveLength(20);
+  });
+
   it('refuses a command on the state its predecessors recorded and still records the ones after it', async () => {
     const { store: counted, appends } = watched(store);
     const queue = queueOn(counted);
