@@ -8,6 +8,7 @@
 // the HTTP figures that is the order path itself.
 // Over HTTP: see the section at the end; the command API adds its figures there.
 import { commandHttpFigures } from './commands-http.ts';
+import { openLoop } from './paced-load.ts';
 import { randomUUID } from 'node:crypto';
 import type { KeyValueStore } from '../domain/ports/key-value.ts';
 import { createQuoteBook } from '../commands/market-data/quote-book.ts';
@@ -132,22 +133,10 @@ async function inProcessFigures(bench: Bench, scale: number): Promise<void> {
   }
 }
 
-/**
- * `count` starts of `work` at `rate` per second (open loop: each start is due at a fixed time and is not
- * held back by slow answers), on the next of `accounts` in turn: milliseconds from each due time to its
- * answer.
- */
+/** `count` starts of `work` at `rate` per second (openLoop), on the next of `accounts` in turn: ms from each due time to its answer. */
 async function paced(rate: number, count: number, accounts: number, work: (account: number) => Promise<void>): Promise<number[]> {
   const latencies: number[] = [];
-  const answers: Array<Promise<void>> = [];
-  const started = performance.now();
-  for (let i = 0; i < count; i += 1) {
-    const due = started + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
-    answers.push(work(i % accounts).then(() => { latencies.push(performance.now() - due); }));
-  }
-  await Promise.all(answers);
+  await openLoop(rate, count, (i, due) => work(i % accounts).then(() => { latencies.push(performance.now() - due); }));
   return latencies;
 }
 

@@ -64,6 +64,35 @@ export function pacedLoad(options: PacedLoadOptions): Promise<PacedLoadResult> {
 }
 
 
+/**
+ * Starts job i of `count` at start + i / rate (open loop: a slow job never holds back the next start)
+ * and resolves, with the start time, when all have finished (rejects with the first failure, then). `due` is when the job was due, which is
+ * what latency is measured from.
+ */
+export async function openLoop(rate: number, count: number, start: (index: number, due: number) => Promise<void>): Promise<number> {
+  const inFlight = new Set<Promise<void>>();
+  const started = performance.now();
+  let sent = 0;
+  let failure: { error: unknown } | undefined;
+  await new Promise<void>((done) => {
+    const tick = () => {
+      const now = performance.now();
+      while (sent < count && started + (sent * 1000) / rate <= now) {
+        const pending = start(sent, started + (sent * 1000) / rate);
+        inFlight.add(pending);
+        void pending.then(() => inFlight.delete(pending), (error: unknown) => { failure ??= { error }; inFlight.delete(pending); });
+        sent += 1;
+      }
+      if (sent < count) setTimeout(tick, Math.max(0, started + (sent * 1000) / rate - performance.now()));
+      else done();
+    };
+    tick();
+  });
+  await Promise.allSettled(inFlight);
+  if (failure) throw failure.error; // the first job that failed, after all have finished
+  return started;
+}
+
 async function runLoad(options: PacedLoadOptions): Promise<PacedLoadResult> {
   const target = new URL(options.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.maxConnections ?? 256 });
@@ -73,7 +102,6 @@ async function runLoad(options: PacedLoadOptions): Promise<PacedLoadResult> {
   let completed = 0;
   let non2xx = 0;
   let errors = 0;
-  let sent = 0;
   const withIds = (text: string) => (text.includes('{{uuid}}') ? text.replaceAll('{{uuid}}', () => randomUUID()) : text);
 
   const send = (due: number, template: PacedRequest, measured: boolean) => new Promise<void>((resolve) => {
@@ -96,24 +124,7 @@ async function runLoad(options: PacedLoadOptions): Promise<PacedLoadResult> {
     request.end(body);
   });
 
-  const inFlight = new Set<Promise<void>>();
-  const started = performance.now();
-  await new Promise<void>((done) => {
-    const tick = () => {
-      const now = performance.now();
-      while (sent < total && started + (sent * 1000) / options.rate <= now) {
-        const due = started + (sent * 1000) / options.rate;
-        const pending = send(due, options.requests[sent % options.requests.length]!, sent >= warmup);
-        inFlight.add(pending);
-        void pending.then(() => inFlight.delete(pending));
-        sent += 1;
-      }
-      if (sent < total) setTimeout(tick, Math.max(0, started + (sent * 1000) / options.rate - performance.now()));
-      else done();
-    };
-    tick();
-  });
-  await Promise.all(inFlight);
+  const started = await openLoop(options.rate, total, (i, due) => send(due, options.requests[i % options.requests.length]!, i >= warmup));
   const elapsed = (performance.now() - started) / 1000 - warmup / options.rate;
   agent.destroy();
   const sorted = latencies.slice(0, completed).sort();

@@ -12,9 +12,8 @@
 // its retries, exactly as if it had never been batched. A batch ends before a command the decider
 // refuses: that one is decided again by itself once its predecessors are recorded, so a refusal is
 // judged on recorded state, never on a batch that might not be written.
-import { ExpectedRevisionConflict, type AppendOptions, type AppendResult, type NewEvent, type StreamUnchanged } from '../../domain/ports/event-store.ts';
+import { ExpectedRevisionConflict, MAX_UNCHANGED_STREAMS, type AppendOptions, type AppendResult, type NewEvent, type StreamUnchanged } from '../../domain/ports/event-store.ts';
 import type { Command, Decider, DomainEvent } from '../../domain/shared/decider.ts';
-import { MAX_UNCHANGED_STREAMS } from '../../infra/event-store/validation.ts';
 import { envelope, eventMetadataOf, handleCommand, recordedFrom, type CommandResult, type HandlerDeps } from './handle-command.ts';
 import type { StateCache } from './state-cache.ts';
 
@@ -64,10 +63,8 @@ export class StreamQueue {
    * Catches the stream's cached state up with what other processes recorded since (reading only the
    * events after its revision), in the stream's order.
    */
-  catchUp<E extends DomainEvent, S>(decider: Decider<never, E, S>, streamId: string): Promise<void> {
-    return this.exclusive(streamId, async () => {
-      await this.handler.cache.load(this.handler.eventStore, decider, streamId, true);
-    });
+  catchUp<E extends DomainEvent, S>(decider: Decider<never, E, S>, streamId: string): Promise<{ state: S; revision: bigint | undefined }> {
+    return this.exclusive(streamId, () => this.handler.cache.load(this.handler.eventStore, decider, streamId, true));
   }
 
   /** handleCommand in the stream's order; commands that queue up together share one append (see above). */

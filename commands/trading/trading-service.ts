@@ -215,7 +215,7 @@ export function createTradingService(deps: TradingServiceDeps): TradingService {
 
   async function loadAccount(accountId: string): Promise<{ state: AccountState; revision: bigint | undefined } | undefined> {
     const streamId = accountStreamId(accountId);
-    const loaded = await streams.exclusive(streamId, () => cache.load(deps.eventStore, accountDecider, streamId, true));
+    const loaded = await streams.catchUp(accountDecider, streamId);
     return loaded.state.status === 'open' ? loaded : undefined;
   }
 

@@ -63,6 +63,9 @@ export interface StreamUnchanged {
   readonly revision: bigint | undefined;
 }
 
+/** How many other streams one append may depend on (AppendOptions.unchanged); every store refuses more. */
+export const MAX_UNCHANGED_STREAMS = 16;
+
 export interface AppendOptions {
   /**
    * Append only if each of these other streams is still where the writer read it; otherwise nothing is

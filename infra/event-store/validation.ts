@@ -1,7 +1,7 @@
 // Input checks every adapter runs before touching its backend, so bad input is refused the same way
 // everywhere and nothing is written.
 import { ValidationError } from '../../domain/shared/errors.ts';
-import type { ExpectedRevision, NewEvent, ReadAllOptions, ReadStreamOptions, StreamRead } from '../../domain/ports/event-store.ts';
+import { MAX_UNCHANGED_STREAMS, type ExpectedRevision, type NewEvent, type ReadAllOptions, type ReadStreamOptions, type StreamRead } from '../../domain/ports/event-store.ts';
 import { assertSerializable } from './codec.ts';
 
 export const MAX_STREAM_ID_LENGTH = 200;
@@ -35,8 +35,6 @@ export function validateExpected(expected: unknown): asserts expected is Expecte
  * `payloads: false` skips the deep payload walk for an adapter that encodes with encodeCheckedJson
  * (which checks the same things while it encodes) before any I/O.
  */
-/** How many other streams one append may depend on. */
-export const MAX_UNCHANGED_STREAMS = 16;
 
 export function validateAppend(
   streamId: unknown, events: unknown, expected: unknown, options: { payloads?: boolean; unchanged?: unknown } = {},
