@@ -2,7 +2,9 @@
 // (auth, per-user rate limit, role check, validation, decimal conversion, trading service, JSON answer)
 // at 1,000 orders/s offered (paced open-loop load from a worker thread; see paced-load.ts for why not
 // autocannon's rate option), against a bare fastify route that parses the same JSON body, on the same
-// machine in the same run. Orders spread over 100 accounts, as a desk's flow would.
+// machine in the same run, and against a second bare route that also writes the order's events with the
+// raw INSERT of the in-process figures (one commit per request: the floor the database sets on latency).
+// Orders spread over 100 accounts, as a desk's flow would.
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -20,6 +22,8 @@ export interface CommandHttpBenchDeps {
   /** A trading service on the benchmark's event store; the quote book must hold a fresh XAUUSD quote. */
   readonly tradingService: TradingService;
   readonly keyValue: KeyValueStore;
+  /** Writes one accepted order's events for account `account` (0-99) with a raw INSERT, one commit. */
+  readonly insertOrderEvents: (account: number) => Promise<void>;
   /** Seconds per measured run (default 10). */
   readonly seconds?: number;
 }
@@ -69,18 +73,29 @@ export async function commandHttpFigures(deps: CommandHttpBenchDeps): Promise<vo
   });
   const bare = Fastify();
   bare.post('/orders', async (request) => ({ ok: true, clientOrderId: (request.body as { clientOrderId?: string }).clientOrderId }));
+  bare.post<{ Params: { account: string } }>('/raw/:account/orders', async (request) => {
+    await deps.insertOrderEvents(Number(request.params.account));
+    return { ok: true, clientOrderId: (request.body as { clientOrderId?: string }).clientOrderId };
+  });
   try {
     const [apiUrl, bareUrl] = await Promise.all([listen(api), listen(bare)]);
     const apiPaths = accounts.map((a) => `/v1/accounts/${a}/orders`);
+    const insertPaths = accounts.map((_, i) => `/raw/${i}/orders`);
     progress('commands/http: warming up');
     await load(bareUrl, 2, ['/orders'], token);
+    await load(bareUrl, 2, insertPaths, token);
     await load(apiUrl, 3, apiPaths, token);
     progress(`commands/http: bare fastify route, ${OFFERED_RATE} req/s for ${seconds}s`);
     const baseline = await load(bareUrl, seconds, ['/orders'], token);
+    progress(`commands/http: bare fastify route with the raw INSERT of an order's events, ${OFFERED_RATE} req/s for ${seconds}s over ${ACCOUNTS} accounts`);
+    const withInsert = await load(bareUrl, seconds, insertPaths, token);
     progress(`commands/http: PlaceOrder through the command API, ${OFFERED_RATE} orders/s for ${seconds}s over ${ACCOUNTS} accounts`);
     const measured = await load(apiUrl, seconds, apiPaths, token);
     report({ bench: 'commands', figure: 'http_p50_at_1000', value: measured.p50, unit: 'ms', baseline: baseline.p50 }, false);
     report({ bench: 'commands', figure: 'http_p99_at_1000', value: measured.p99, unit: 'ms', baseline: baseline.p99, target: '<= 5 ms' }, false);
+    // The same two figures against the route that commits the order's rows: what the ledger adds to a commit.
+    report({ bench: 'commands', figure: 'http_p50_at_1000_vs_insert_route', value: measured.p50, unit: 'ms', baseline: withInsert.p50 }, false);
+    report({ bench: 'commands', figure: 'http_p99_at_1000_vs_insert_route', value: measured.p99, unit: 'ms', baseline: withInsert.p99 }, false);
     progress(`commands/http: served ${measured.rps.toFixed(0)} orders/s (offered ${OFFERED_RATE}); p90 ${measured.p90.toFixed(1)} ms, max ${measured.max.toFixed(1)} ms`);
   } finally {
     await api.close();

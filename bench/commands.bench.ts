@@ -194,8 +194,10 @@ export async function run(args: string[]): Promise<void> {
 }
 
 // --- Over HTTP ------------------------------------------------------------------------------------
-// The command API adds `http_p50_at_1000` and `http_p99_at_1000` (ms, autocannon at 1,000 orders/s
-// offered, against a bare fastify route) here, on the same database and service as above.
+// The command API adds `http_p50_at_1000` and `http_p99_at_1000` (ms, paced load at 1,000 orders/s
+// offered, against a bare fastify route) and the same against a bare route that commits the raw INSERT
+// (`..._vs_insert_route`) here, on the same database and service as above.
 async function httpFigures(bench: Bench): Promise<void> {
-  await commandHttpFigures({ tradingService: bench.service, keyValue: bench.keyValue });
+  const revisions = new Array<number>(100).fill(0);
+  await commandHttpFigures({ tradingService: bench.service, keyValue: bench.keyValue, insertOrderEvents: (account) => rawInsert(bench, 'http', account, revisions) });
 }
