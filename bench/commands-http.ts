@@ -3,7 +3,9 @@
 // at 1,000 orders/s offered (paced open-loop load from a worker thread; see paced-load.ts for why not
 // autocannon's rate option), against a bare fastify route that parses the same JSON body, on the same
 // machine in the same run, and against a second bare route that also writes the order's events with the
-// raw INSERT of the in-process figures (one commit per request: the floor the database sets on latency).
+// raw INSERT of the in-process figures (one commit per request), and against PostgreSQL's own committed
+// insert at the same rate with no Node or HTTP at all (pgbench; see db-commit-floor.ts): the floor the
+// database sets on the latency of an acknowledged order.
 // Orders spread over 100 accounts, as a desk's flow would.
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +17,7 @@ import { createTokenVerifier, mintToken, type JwtSettings } from '../infra/auth/
 import { buildApp } from '../infra/http/app.ts';
 import { createLogger } from '../infra/logging/logger.ts';
 import { createMetrics } from '../infra/metrics/metrics.ts';
+import type { CommitFloor } from './db-commit-floor.ts';
 import { pacedLoad, type PacedLoadResult } from './paced-load.ts';
 import { progress, report } from './report.ts';
 
@@ -26,6 +29,11 @@ export interface CommandHttpBenchDeps {
   readonly insertOrderEvents: (account: number) => Promise<void>;
   /** Seconds per measured run (default 10). */
   readonly seconds?: number;
+  /**
+   * PostgreSQL's own latency for a committed insert at the offered rate and for as long (pgbench, see
+   * db-commit-floor.ts); undefined when it cannot be measured here.
+   */
+  readonly commitFloor?: (rate: number, seconds: number) => Promise<CommitFloor | undefined>;
 }
 
 const OFFERED_RATE = 1_000;
@@ -91,11 +99,21 @@ export async function commandHttpFigures(deps: CommandHttpBenchDeps): Promise<vo
     const withInsert = await load(bareUrl, seconds, insertPaths, token);
     progress(`commands/http: PlaceOrder through the command API, ${OFFERED_RATE} orders/s for ${seconds}s over ${ACCOUNTS} accounts`);
     const measured = await load(apiUrl, seconds, apiPaths, token);
+    progress(`commands/http: PostgreSQL's own committed insert (pgbench), ${OFFERED_RATE}/s for ${seconds}s`);
+    const floor = await deps.commitFloor?.(OFFERED_RATE, seconds);
     report({ bench: 'commands', figure: 'http_p50_at_1000', value: measured.p50, unit: 'ms', baseline: baseline.p50 }, false);
     report({ bench: 'commands', figure: 'http_p99_at_1000', value: measured.p99, unit: 'ms', baseline: baseline.p99, target: '<= 5 ms' }, false);
     // The same two figures against the route that commits the order's rows: what the ledger adds to a commit.
     report({ bench: 'commands', figure: 'http_p50_at_1000_vs_insert_route', value: measured.p50, unit: 'ms', baseline: withInsert.p50 }, false);
     report({ bench: 'commands', figure: 'http_p99_at_1000_vs_insert_route', value: measured.p99, unit: 'ms', baseline: withInsert.p99 }, false);
+    // And against the database alone: no HTTP, no Node, one row per commit. Below this no API answers.
+    if (floor) {
+      report({ bench: 'commands', figure: 'http_p50_at_1000_vs_db_commit', value: measured.p50, unit: 'ms', baseline: floor.p50 }, false);
+      report({ bench: 'commands', figure: 'http_p99_at_1000_vs_db_commit', value: measured.p99, unit: 'ms', baseline: floor.p99 }, false);
+      progress(`commands/http: pgbench committed ${floor.transactions} inserts, p99 ${floor.p99.toFixed(2)} ms, max ${floor.max.toFixed(1)} ms`);
+    } else {
+      progress('commands/http: pgbench not found (PATH, /usr/lib/postgresql/*/bin): the database commit floor is not measured');
+    }
     progress(`commands/http: served ${measured.rps.toFixed(0)} orders/s (offered ${OFFERED_RATE}); p90 ${measured.p90.toFixed(1)} ms, max ${measured.max.toFixed(1)} ms`);
   } finally {
     await api.close();

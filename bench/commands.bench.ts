@@ -8,6 +8,7 @@
 // the HTTP figures that is the order path itself.
 // Over HTTP: see the section at the end; the command API adds its figures there.
 import { commandHttpFigures } from './commands-http.ts';
+import { measureCommitFloor } from './db-commit-floor.ts';
 import { openLoop } from './paced-load.ts';
 import { randomUUID } from 'node:crypto';
 import type { KeyValueStore } from '../domain/ports/key-value.ts';
@@ -196,8 +197,12 @@ export async function run(args: string[]): Promise<void> {
 // --- Over HTTP ------------------------------------------------------------------------------------
 // The command API adds `http_p50_at_1000` and `http_p99_at_1000` (ms, paced load at 1,000 orders/s
 // offered, against a bare fastify route) and the same against a bare route that commits the raw INSERT
-// (`..._vs_insert_route`) here, on the same database and service as above.
+// (`..._vs_insert_route`) here, on the same database and service as above, and the same against PostgreSQL's
+// own committed insert at that rate, measured with pgbench (`..._vs_db_commit`; left out without pgbench).
 async function httpFigures(bench: Bench): Promise<void> {
   const revisions = new Array<number>(100).fill(0);
-  await commandHttpFigures({ tradingService: bench.service, keyValue: bench.keyValue, insertOrderEvents: (account) => rawInsert(bench, 'http', account, revisions) });
+  await commandHttpFigures({
+    tradingService: bench.service, keyValue: bench.keyValue, insertOrderEvents: (account) => rawInsert(bench, 'http', account, revisions),
+    commitFloor: (rate, seconds) => measureCommitFloor({ sql: bench.sql, databaseUrl: DATABASE_URL, schema: bench.schema, rate, seconds }),
+  });
 }
