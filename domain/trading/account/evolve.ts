@@ -82,7 +82,7 @@ function placeOrder(state: AccountState, event: OrderPlaced): AccountState {
     ...state,
     workingOrders: state.workingOrders.with(order),
     clientOrderIds: including(state.clientOrderIds, order.clientOrderId, order.orderId),
-    recentSubmitTimes: [...state.recentSubmitTimes.filter((t) => t > windowStart), placedMs],
+    recentSubmitTimes: state.recentSubmitTimes.record(placedMs, windowStart),
     // Most orders change neither: keep the maps then rather than copy them.
     instruments: sameFacts(state.instruments.get(order.symbol), instrument) ? state.instruments : new Map(state.instruments).set(order.symbol, instrument),
     marks: mark === undefined || state.marks.get(order.symbol) === mark ? state.marks : new Map(state.marks).set(order.symbol, mark),

@@ -2,7 +2,7 @@
 // running figures (peak equity, the trading day) the loss limits are judged on.
 import type { Actor } from '../../ports/event-store.ts';
 import type { InstrumentFacts, Order } from '../orders/index.ts';
-import type { RiskLimits, TradingState } from '../risk/index.ts';
+import { SubmitTimes, type RiskLimits, type TradingState } from '../risk/index.ts';
 import { emptyIndex, lookup, type GrowOnlyIndex } from './grow-only-index.ts';
 import type { Position } from './positions.ts';
 import { WorkingOrders } from './working-orders.ts';
@@ -47,7 +47,7 @@ export interface AccountState {
   readonly peakEquity: bigint;
   readonly day: TradingDay;
   /** Epoch ms of submissions still inside the rate window. */
-  readonly recentSubmitTimes: readonly number[];
+  readonly recentSubmitTimes: SubmitTimes;
 }
 
 export const initialAccountState = (): AccountState => ({
@@ -68,7 +68,7 @@ export const initialAccountState = (): AccountState => ({
   marks: new Map(),
   peakEquity: 0n,
   day: { index: 0, startEquity: 0n, netFunding: 0n },
-  recentSubmitTimes: [],
+  recentSubmitTimes: SubmitTimes.EMPTY,
 });
 
 /** Any order the account has placed, working or finished. */

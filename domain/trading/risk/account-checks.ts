@@ -32,7 +32,7 @@ export function checkOpenOrders(input: OrderRiskInput): RiskCheck {
 export function checkRateLimit(input: OrderRiskInput): RiskCheck {
   return withLimits('RISK.RATE_LIMIT', input, (limits) => {
     const since = input.now.getTime() - limits.submitWindowMs;
-    const count = input.account.recentSubmitTimes.filter((t) => t > since).length + 1;
+    const count = input.account.recentSubmitTimes.countAfter(since) + 1;
     return check('RISK.RATE_LIMIT', count <= limits.maxSubmitsPerWindow, String(count), `${limits.maxSubmitsPerWindow} per ${limits.submitWindowMs}ms`);
   });
 }

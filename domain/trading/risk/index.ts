@@ -1,4 +1,5 @@
 export { evaluateOrderRisk, PRE_TRADE_CHECKS } from './evaluate.ts';
+export { SubmitTimes } from './submit-times.ts';
 export {
   checkDailyLoss,
   checkDrawdown,

@@ -1,6 +1,7 @@
 // What the pre-trade risk engine reads and what it answers. Everything it needs comes in as data: the
 // account's state as of the decision, the market's last quote, the stop state and the time.
 import type { InstrumentFacts, OrderKind, OrderSide } from '../orders/index.ts';
+import type { SubmitTimes } from './submit-times.ts';
 
 export const TRADING_STATES = ['ACTIVE', 'REDUCING', 'HALTED'] as const;
 /** ACTIVE trades freely; REDUCING accepts only orders that shrink a position; HALTED accepts no orders (cancels still work). */
@@ -87,7 +88,7 @@ export interface AccountRiskView {
   /** Working orders across the account, before this one. */
   readonly openOrderCount: number;
   /** Epoch ms of earlier submissions; older than any window of interest may be left out. */
-  readonly recentSubmitTimes: readonly number[];
+  readonly recentSubmitTimes: SubmitTimes;
   readonly clientOrderIdUsed: boolean;
   /** Equity change since the trading day started, net of deposits and withdrawals, minor units. */
   readonly dailyPnl: bigint;

@@ -4,6 +4,7 @@ import {
   DEFAULT_MAX_DRAWDOWN_BPS,
   RISK_CHECK_NAMES,
   evaluateOrderRisk,
+  SubmitTimes,
   type AccountRiskView,
   type OrderRequest,
   type OrderRiskInput,
@@ -32,7 +33,7 @@ const ACCOUNT: AccountRiskView = {
   openBuyQty: 0n,
   openSellQty: 0n,
   openOrderCount: 0,
-  recentSubmitTimes: [],
+  recentSubmitTimes: SubmitTimes.EMPTY,
   clientOrderIdUsed: false,
   dailyPnl: 0n,
   equity: 100_000_000n,
@@ -129,8 +130,8 @@ describe('pre-trade risk engine', () => {
 
   it('RISK.RATE_LIMIT counts submissions in the sliding window, this one included', () => {
     const t = NOW.getTime();
-    deniedOnlyBy({ account: { recentSubmitTimes: [t - 999, t - 500, t - 1] } }, 'RISK.RATE_LIMIT', '4', '3 per 1000ms');
-    expect(checkOf({ account: { recentSubmitTimes: [t - 1_000, t - 500, t - 1] } }, 'RISK.RATE_LIMIT')).toMatchObject({ passed: true, observed: '3' });
+    deniedOnlyBy({ account: { recentSubmitTimes: SubmitTimes.of([t - 999, t - 500, t - 1]) } }, 'RISK.RATE_LIMIT', '4', '3 per 1000ms');
+    expect(checkOf({ account: { recentSubmitTimes: SubmitTimes.of([t - 1_000, t - 500, t - 1]) } }, 'RISK.RATE_LIMIT')).toMatchObject({ passed: true, observed: '3' });
   });
 
   it('RISK.DUPLICATE_CLIENT_ORDER_ID denies a client order id seen before', () => {
