@@ -1,6 +1,6 @@
 // The write side of trading: the service every entry point calls, and the processes that react to the log.
 export type * from './service.ts';
-export { createTradingService, type TradingServiceDeps } from './trading-service.ts';
+export { accountViewOf, createTradingService, type TradingServiceDeps } from './trading-service.ts';
 export { CommandIdReused, COMMAND_RECORD_TTL_MS, createCommandRecords, type CommandRecords } from './idempotency.ts';
 export { instrumentRegistry, factsOfSpec, type InstrumentRegistry } from './instruments.ts';
 export { ControlReader } from './control-reader.ts';

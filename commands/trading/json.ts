@@ -12,7 +12,7 @@ export const fromJson = <T>(text: string): T => decodeJson<T>(text);
  * Dates as ISO text. Written out directly rather than through sorted copies and JSON.stringify (the
  * same text, a third of the work); digests kept in idempotency records depend on it staying the same.
  */
-function canonicalJson(value: unknown): string | undefined {
+export function canonicalJson(value: unknown): string | undefined {
   switch (typeof value) {
     case 'bigint':
       return `{"${BIGINT_TAG}":"${value.toString()}"}`;

@@ -151,6 +151,22 @@ const outcomeReceipts = (eventStore: EventStore): OutcomeReceipts<CommandOutcome
 const byPlacement = (a: { placedAt: string; orderId: string }, b: { placedAt: string; orderId: string }): number =>
   a.placedAt < b.placedAt ? -1 : a.placedAt > b.placedAt ? 1 : a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0;
 
+/** An open account's state as the API shows it, its figures valued at `now` (the live view, or a replay's instant). */
+export function accountViewOf(state: AccountState, revision: bigint | undefined, now: Date): AccountView {
+  return {
+    accountId: state.accountId,
+    currency: state.currency,
+    revision,
+    balance: state.balance,
+    limits: state.limits,
+    limitsVersion: state.limitsVersion,
+    trading: state.trading,
+    workingOrders: [...state.workingOrders.values()].sort(byPlacement),
+    positions: [...state.positions.values()],
+    figures: accountFigures(state, now),
+  };
+}
+
 export function createTradingService(deps: TradingServiceDeps): TradingService {
   const clock = deps.clock ?? (() => new Date());
   const instruments = deps.instruments ?? instrumentRegistry();
@@ -221,20 +237,7 @@ export function createTradingService(deps: TradingServiceDeps): TradingService {
 
   async function account(accountId: string): Promise<AccountView | undefined> {
     const loaded = await loadAccount(accountId);
-    if (!loaded) return undefined;
-    const { state, revision } = loaded;
-    return {
-      accountId: state.accountId,
-      currency: state.currency,
-      revision,
-      balance: state.balance,
-      limits: state.limits,
-      limitsVersion: state.limitsVersion,
-      trading: state.trading,
-      workingOrders: [...state.workingOrders.values()].sort(byPlacement),
-      positions: [...state.positions.values()],
-      figures: accountFigures(state, clock()),
-    };
+    return loaded ? accountViewOf(loaded.state, loaded.revision, clock()) : undefined;
   }
 
   async function stop(scope: StopInput['scope']): Promise<StopView> {

@@ -1,0 +1,141 @@
+// Compliance: a stream's events exported as a tamper-evident trail, and the check of one.
+//
+// JSON Lines, each line canonical JSON (keys sorted, bigints as {"$bigint": "…"}): a header, one line per
+// event, an end line with the count. Every line carries `prev`, the hash of the line before it, and
+// `hash` = SHA-256 of prev, a newline and the line's canonical text without `hash`. Editing, removing,
+// reordering or inserting a line breaks the chain from there on, and cutting the file short loses the end
+// line. Whoever can rewrite the whole chain can forge one, so the final hash is printed at export to be
+// kept elsewhere (`--expect` checks it), and a trail can be checked against the ledger itself.
+import { hash } from 'node:crypto';
+import type { EventStore, RecordedEvent } from '../../domain/ports/event-store.ts';
+import { canonicalJson, fromJson } from '../trading/json.ts';
+import { streamEvents } from './account-as-of.ts';
+
+export const TRAIL_FORMAT = 'nicegold-audit-trail';
+const GENESIS = '';
+
+export interface TrailRange {
+  readonly streamId: string;
+  /** Events recorded at or after / at or before these instants (both optional). */
+  readonly from?: Date;
+  readonly to?: Date;
+}
+
+/** An event as the trail holds it: everything the store recorded, times as ISO text, positions as text. */
+export const trailRecord = (e: RecordedEvent) => ({
+  eventId: e.eventId, type: e.type, schemaVersion: e.schemaVersion, streamId: e.streamId, revision: e.revision.toString(),
+  globalPosition: e.globalPosition.toString(), occurredAt: e.occurredAt.toISOString(), recordedAt: e.recordedAt.toISOString(),
+  data: e.data, metadata: e.metadata,
+});
+
+const sha256 = (text: string): string => hash('sha256', text, 'hex');
+const canonical = (value: unknown): string => canonicalJson(value) ?? 'null';
+
+/** The line for `body` chained after `prev`: its canonical text with `prev` and `hash`, and that hash. */
+function chained(body: Record<string, unknown>, prev: string): { line: string; hash: string } {
+  const withPrev = { ...body, prev };
+  const lineHash = sha256(`${prev}\n${canonical(withPrev)}`);
+  return { line: canonical({ ...withPrev, hash: lineHash }), hash: lineHash };
+}
+
+const inRange = (e: RecordedEvent, range: TrailRange): boolean =>
+  (range.from === undefined || e.recordedAt.getTime() >= range.from.getTime()) && (range.to === undefined || e.recordedAt.getTime() <= range.to.getTime());
+
+export interface ExportSummary {
+  readonly events: number;
+  readonly finalHash: string;
+}
+
+/** Writes the trail of `range` line by line (each without its newline); `onEvent` after every event line. */
+export async function exportTrail(store: EventStore, range: TrailRange, exportedAt: Date, write: (line: string) => Promise<void> | void, onEvent?: (events: number) => void): Promise<ExportSummary> {
+  const header = { kind: 'header', format: TRAIL_FORMAT, version: 1, streamId: range.streamId, from: range.from?.toISOString() ?? null, to: range.to?.toISOString() ?? null, exportedAt: exportedAt.toISOString() };
+  let last = chained(header, GENESIS);
+  await write(last.line);
+  let events = 0;
+  for await (const event of streamEvents(store, range.streamId)) {
+    if (!inRange(event, range)) continue;
+    events += 1;
+    last = chained({ kind: 'event', seq: events, event: trailRecord(event) }, last.hash);
+    await write(last.line);
+    onEvent?.(events);
+  }
+  last = chained({ kind: 'end', count: events }, last.hash);
+  await write(last.line);
+  return { events, finalHash: last.hash };
+}
+
+export interface TrailHeader {
+  readonly streamId: string;
+  readonly from: Date | undefined;
+  readonly to: Date | undefined;
+  readonly exportedAt: string;
+}
+
+export type VerifyResult =
+  | { readonly ok: true; readonly header: TrailHeader; readonly events: number; readonly finalHash: string }
+  | { readonly ok: false; readonly line: number; readonly reason: string };
+
+type Line = Record<string, unknown> & { prev?: unknown; hash?: unknown; kind?: unknown };
+
+const parseLine = (text: string): Line | undefined => {
+  try {
+    const value = fromJson<unknown>(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Line) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** Why line `n` (1-based) of a trail does not hold, or undefined when it does; checks the chain and the line's place. */
+function lineProblem(line: Line | undefined, n: number, prev: string, last: boolean): string | undefined {
+  if (!line) return 'not a JSON object';
+  const { hash: claimed, ...body } = line;
+  if (body.prev !== prev) return n === 1 ? 'the header must start the chain (prev "")' : "prev is not the previous line's hash: a line was removed, inserted or reordered";
+  if (claimed !== sha256(`${prev}\n${canonical(body)}`)) return "hash does not match the line's content: the line was changed";
+  const kind = n === 1 ? 'header' : last ? 'end' : 'event';
+  if (body.kind !== kind) return kind === 'end' ? 'the trail does not end with its end line: it was cut short' : `expected a ${kind} line, found ${String(body.kind)}`;
+  if (kind === 'event' && body.seq !== n - 1) return `event line out of sequence (seq ${String(body.seq)}, expected ${n - 1})`;
+  if (kind === 'end' && body.count !== n - 2) return `the end line counts ${String(body.count)} events, the trail holds ${n - 2}`;
+  return undefined;
+}
+
+const headerOf = (line: Line): TrailHeader => ({
+  streamId: String(line.streamId),
+  from: typeof line.from === 'string' ? new Date(line.from) : undefined,
+  to: typeof line.to === 'string' ? new Date(line.to) : undefined,
+  exportedAt: String(line.exportedAt),
+});
+
+/** Checks the chain of a trail's lines (without newlines; blank lines are not allowed). */
+export function verifyTrail(lines: readonly string[]): VerifyResult {
+  if (lines.length < 2) return { ok: false, line: lines.length + 1, reason: 'a trail has at least a header and an end line: it was cut short' };
+  let prev = GENESIS;
+  let header: Line | undefined;
+  for (let i = 0; i < lines.length; i += 1) {
+    const line = parseLine(lines[i]!);
+    const problem = lineProblem(line, i + 1, prev, i === lines.length - 1);
+    if (problem) return { ok: false, line: i + 1, reason: problem };
+    if (i === 0 && line!.format !== TRAIL_FORMAT) return { ok: false, line: 1, reason: `not a ${TRAIL_FORMAT} file` };
+    header ??= line;
+    prev = line!.hash as string;
+  }
+  return { ok: true, header: headerOf(header!), events: lines.length - 2, finalHash: prev };
+}
+
+/**
+ * Compares a verified trail's events with the ledger's for the same range: a chain rewritten from start
+ * to end passes verifyTrail, not this. Returns the first difference, or undefined.
+ */
+export async function compareWithLedger(store: EventStore, lines: readonly string[], header: TrailHeader): Promise<{ line: number; reason: string } | undefined> {
+  const range: TrailRange = { streamId: header.streamId, ...(header.from ? { from: header.from } : {}), ...(header.to ? { to: header.to } : {}) };
+  let n = 1;
+  for await (const event of streamEvents(store, range.streamId)) {
+    if (!inRange(event, range)) continue;
+    n += 1;
+    if (n > lines.length - 1) return { line: lines.length, reason: `the ledger holds more events in this range than the trail (revision ${event.revision} is missing)` };
+    const held = parseLine(lines[n - 1]!)?.event;
+    if (canonical(held) !== canonical(trailRecord(event))) return { line: n, reason: `differs from the ledger's event at revision ${event.revision}` };
+  }
+  if (n !== lines.length - 1) return { line: n + 1, reason: 'the trail holds events the ledger does not have in this range' };
+  return undefined;
+}

@@ -1,0 +1,129 @@
+// `nicegold audit replay | explain | export | verify`: compliance's questions, answered from the event
+// streams. JSON to stdout; progress and the final hash of an export to stderr.
+import { createWriteStream, openSync, readFileSync, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { ValidationError } from '../../../domain/shared/errors.ts';
+import { accountStreamId } from '../../../domain/trading/account/index.ts';
+import { accountAsOf, compareWithLedger, explainOrder, exportTrail, verifyTrail } from '../../../commands/compliance/index.ts';
+import { jsonSafe, presentAccount } from '../../../commands/http/present.ts';
+import { loadConfig } from '../../config/config.ts';
+import { createLogger } from '../../logging/logger.ts';
+import { openBackends, type Backends } from '../../runtime/backends.ts';
+import { flag, parseArgs, requireFlag, type ParsedArgs } from '../args.ts';
+import type { CliCommand } from '../commands.ts';
+
+const USAGE = [
+  'usage: nicegold audit replay --account A1 --at 2026-12-05T10:00:00Z   the account as the ledger knew it then',
+  '       nicegold audit explain --account A1 --order <orderId>          the risk decision and every event of the order',
+  '       nicegold audit export (--account A1 | --stream <id>) [--from T] [--to T] [--out trail.jsonl]',
+  '       nicegold audit verify <trail.jsonl> [--expect <final hash>] [--against-ledger]',
+].join('\n');
+
+function instant(name: string, text: string | undefined): Date | undefined {
+  if (text === undefined) return undefined;
+  const at = new Date(text);
+  if (Number.isNaN(at.getTime())) throw new ValidationError('CLI.INVALID_INSTANT', `--${name} must be an ISO 8601 instant, e.g. 2026-12-05T10:00:00Z; got ${JSON.stringify(text)}`);
+  return at;
+}
+
+const printJson = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+
+async function withBackends<T>(work: (backends: Backends) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const backends = await openBackends(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel));
+  try {
+    return await work(backends);
+  } finally {
+    await backends.close();
+  }
+}
+
+async function replay(parsed: ParsedArgs): Promise<number> {
+  const accountId = requireFlag(parsed, 'account', 'the account id');
+  const at = instant('at', requireFlag(parsed, 'at', 'the instant, ISO 8601'))!;
+  const asOf = await withBackends((b) => accountAsOf(b.eventStore, accountId, at));
+  printJson({
+    asOf: { at: at.toISOString(), revision: asOf.revision.toString(), lastEventRecordedAt: asOf.lastRecordedAt.toISOString(), eventsFolded: asOf.events, eventsRecordedLater: asOf.laterEvents },
+    account: presentAccount(asOf.view),
+  });
+  return 0;
+}
+
+async function explain(parsed: ParsedArgs): Promise<number> {
+  const accountId = requireFlag(parsed, 'account', 'the account id');
+  const orderId = requireFlag(parsed, 'order', 'the order id');
+  printJson(jsonSafe(await withBackends((b) => explainOrder(b.eventStore, accountId, orderId))));
+  return 0;
+}
+
+async function writeLine(out: WriteStream | NodeJS.WriteStream, line: string): Promise<void> {
+  if (!out.write(`${line}\n`)) await once(out, 'drain');
+}
+
+/** A new file, never an existing one: a trail is evidence, and an export must not overwrite the last. */
+function createNew(path: string): number {
+  try {
+    return openSync(path, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new ValidationError('CLI.FILE_EXISTS', `${path} exists; a trail is never overwritten: choose another --out`);
+    throw error;
+  }
+}
+
+async function exportCommand(parsed: ParsedArgs): Promise<number> {
+  const account = flag(parsed, 'account');
+  const stream = flag(parsed, 'stream');
+  if ((account === undefined) === (stream === undefined)) throw new ValidationError('CLI.USAGE', 'name one stream: --account A1 or --stream <stream id>');
+  const range = { streamId: stream ?? accountStreamId(account!), from: instant('from', flag(parsed, 'from')), to: instant('to', flag(parsed, 'to')) };
+  const path = flag(parsed, 'out');
+  const out = path === undefined ? process.stdout : createWriteStream('', { fd: createNew(path) });
+  const started = performance.now();
+  const progress = (events: number) => {
+    if (events % 1_000 === 0) process.stderr.write(`\rexported ${events} events, ${Math.round(events / ((performance.now() - started) / 1_000))} events/s   `);
+  };
+  const summary = await withBackends((b) => exportTrail(b.eventStore, { streamId: range.streamId, ...(range.from ? { from: range.from } : {}), ...(range.to ? { to: range.to } : {}) }, new Date(), (line) => writeLine(out, line), progress));
+  if (out !== process.stdout) await new Promise<void>((resolve, reject) => (out as WriteStream).end((error?: Error | null) => (error ? reject(error) : resolve())));
+  process.stderr.write(`\n${range.streamId}: ${summary.events} events${path ? ` in ${path}` : ''}; final hash ${summary.finalHash}\nkeep the final hash apart from the file: nicegold audit verify <file> --expect <hash>\n`);
+  return 0;
+}
+
+async function verify(parsed: ParsedArgs): Promise<number> {
+  const [, file] = parsed.positional;
+  if (file === undefined) throw new ValidationError('CLI.USAGE', 'which trail? nicegold audit verify <trail.jsonl>');
+  const text = readFileSync(file, 'utf8');
+  const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
+  const result = verifyTrail(lines);
+  if (!result.ok) {
+    process.stderr.write(`${file}: NOT INTACT at line ${result.line}: ${result.reason}\n`);
+    return 1;
+  }
+  const expected = flag(parsed, 'expect');
+  if (expected !== undefined && expected !== result.finalHash) {
+    process.stderr.write(`${file}: NOT THE TRAIL EXPECTED: its final hash is ${result.finalHash}, not ${expected} (the whole chain was rewritten, or this is another export)\n`);
+    return 1;
+  }
+  if (parsed.flags.get('against-ledger') === true) {
+    const difference = await withBackends((b) => compareWithLedger(b.eventStore, lines, result.header));
+    if (difference) {
+      process.stderr.write(`${file}: DIFFERS FROM THE LEDGER at line ${difference.line}: ${difference.reason}\n`);
+      return 1;
+    }
+  }
+  process.stdout.write(`${file}: intact, ${result.events} events of ${result.header.streamId} exported at ${result.header.exportedAt}; final hash ${result.finalHash}${parsed.flags.get('against-ledger') === true ? '; matches the ledger' : ''}\n`);
+  return 0;
+}
+
+export const command: CliCommand = {
+  name: 'audit',
+  summary: 'audit replay | explain | export | verify: an account as of an instant, why an order was decided so, a tamper-evident trail',
+  async run(args) {
+    const parsed = parseArgs(args, ['against-ledger']);
+    switch (parsed.positional[0]) {
+      case 'replay': return replay(parsed);
+      case 'explain': return explain(parsed);
+      case 'export': return exportCommand(parsed);
+      case 'verify': return verify(parsed);
+      default: throw new ValidationError('CLI.USAGE', USAGE);
+    }
+  },
+};

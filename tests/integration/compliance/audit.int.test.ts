@@ -1,0 +1,180 @@
+import { hash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountAsOf, compareWithLedger, explainOrder, exportTrail, verifyTrail } from '../../../commands/compliance/index.ts';
+import { presentAccount } from '../../../commands/http/present.ts';
+import { canonicalJson, fromJson } from '../../../commands/trading/json.ts';
+import type { RecordedEvent } from '../../../domain/ports/event-store.ts';
+import { postgresService, redisService } from '../../support/services.ts';
+import { LIMITS, officer, trader, tradingFixture, type TradingFixture } from '../trading/trading-fixture.ts';
+
+const postgres = await postgresService();
+const redis = await redisService();
+const skipReason = postgres.skipReason || redis.skipReason;
+
+const marketBuy = (accountId: string, clientOrderId: string, qty = 10n) =>
+  ({ accountId, clientOrderId, symbol: 'XAUUSD', side: 'buy', kind: 'market', timeInForce: 'GTC', qty }) as const;
+const limitBuy = (accountId: string, clientOrderId: string, limitPrice: bigint) =>
+  ({ accountId, clientOrderId, symbol: 'XAUUSD', side: 'buy', kind: 'limit', timeInForce: 'GTC', qty: 10n, limitPrice }) as const;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Exports a stream's trail into memory. */
+async function trailOf(f: TradingFixture, streamId: string, range: { from?: Date; to?: Date } = {}) {
+  const lines: string[] = [];
+  const summary = await exportTrail(f.eventStore, { streamId, ...range }, new Date(), (line) => { lines.push(line); });
+  return { lines, summary };
+}
+
+type Body = Record<string, unknown>;
+
+/**
+ * What a forger who knows the format would do: edit the lines' content, number the events and count them
+ * again, and rewrite the chain from the first line on.
+ */
+function forged(lines: readonly string[], edit: (bodies: Body[]) => Body[] = (b) => b): string[] {
+  const bodies = edit(lines.map((text) => { const { hash: _h, prev: _p, ...body } = fromJson<Body>(text); return body; }));
+  let prev = '';
+  let seq = 0;
+  return bodies.map((body) => {
+    const numbered = body.kind === 'event' ? { ...body, seq: (seq += 1) } : body.kind === 'end' ? { ...body, count: seq } : body;
+    const withPrev = { ...numbered, prev };
+    prev = hash('sha256', `${prev}\n${canonicalJson(withPrev)}`, 'hex');
+    return canonicalJson({ ...withPrev, hash: prev })!;
+  });
+}
+
+const headerOf = (lines: readonly string[]) => {
+  const verified = verifyTrail(lines);
+  if (!verified.ok) throw new Error(`trail does not verify: line ${verified.line}: ${verified.reason}`);
+  return verified.header;
+};
+
+describe.skipIf(!postgres.available || !redis.available)(`compliance: replay, explain, tamper-evident trail, on PostgreSQL${skipReason}`, () => {
+  let f: TradingFixture;
+  let history: RecordedEvent[];
+  let filledOrderId: string;
+  let deniedOrderId: string;
+  let canceledOrderId: string;
+
+  beforeAll(async () => {
+    f = await tradingFixture('compliance');
+    await f.tick('XAUUSD', 240_000n, 240_050n);
+    await f.openAccount('C1', { maxPositionQty: 15n });
+    await sleep(20);
+    await f.service.deposit(trader(), { accountId: 'C1', amount: 500_000n, reference: 'wire' });
+    await sleep(20);
+    filledOrderId = (await f.service.placeOrder(trader(), marketBuy('C1', 'buy-1'))).orderId;
+    await f.service.recordFill({ commandId: crypto.randomUUID(), actor: { userId: 'broker', role: 'service' } }, { accountId: 'C1', orderId: filledOrderId, fillId: 'fill-1', qty: 10n, price: 240_050n, fee: 100n });
+    await sleep(20);
+    // Limits move on after the next order: its explanation must show the version it was judged on.
+    deniedOrderId = (await f.service.placeOrder(trader(), marketBuy('C1', 'too-big', 6n))).orderId;
+    await f.service.setRiskLimits(officer('officer-2'), { accountId: 'C1', limits: { ...LIMITS, maxPositionQty: 100n }, reason: 'desk grew' });
+    canceledOrderId = (await f.service.placeOrder(trader(), limitBuy('C1', 'resting', 239_000n))).orderId;
+    await f.service.cancelOrder(trader(), { accountId: 'C1', orderId: canceledOrderId, reason: 'changed my mind' });
+    history = await f.eventStore.readStream('account-C1');
+  });
+  afterAll(async () => f?.close());
+
+  const recordedAtOf = (type: string) => history.find((e) => e.type === type)!.recordedAt;
+
+  it('replays the account as the ledger knew it at each instant', async () => {
+    const afterDeposit = await accountAsOf(f.eventStore, 'C1', recordedAtOf('FundsDeposited'));
+    expect(afterDeposit.view).toMatchObject({ balance: 10_500_000n, workingOrders: [], positions: [] });
+    expect(afterDeposit.events + afterDeposit.laterEvents).toBe(history.length);
+
+    const afterFill = await accountAsOf(f.eventStore, 'C1', recordedAtOf('OrderFilled'));
+    expect(afterFill.view.positions).toEqual([expect.objectContaining({ symbol: 'XAUUSD', qty: 10n })]);
+    expect(afterFill.view.balance).toBe(10_500_000n - 100n); // the fee
+    expect(afterFill.view.limitsVersion).toBe(1);
+    expect(afterFill.revision).toBe(history.find((e) => e.type === 'OrderFilled')!.revision);
+  });
+
+  it('replays up to now the same account the live service shows', async () => {
+    const now = new Date();
+    const live = await f.newService({ clock: () => now }).account('C1');
+    const replayed = await accountAsOf(f.eventStore, 'C1', now);
+    expect(replayed.laterEvents).toBe(0);
+    expect(presentAccount(replayed.view)).toEqual(presentAccount(live!));
+  });
+
+  it('says when the account did not exist yet, or at all', async () => {
+    await expect(accountAsOf(f.eventStore, 'C1', new Date(history[0]!.recordedAt.getTime() - 1))).rejects.toMatchObject({ code: 'AUDIT.NOT_OPEN_AT' });
+    await expect(accountAsOf(f.eventStore, 'nobody', new Date())).rejects.toMatchObject({ code: 'ACCOUNT.NOT_FOUND' });
+  });
+
+  it('explains a denial with every check, the limits in force then and who set them', async () => {
+    const explained = await explainOrder(f.eventStore, 'C1', deniedOrderId);
+    expect(explained.decision).toMatchObject({ accepted: false, reasons: ['RISK.POSITION_LIMIT'] });
+    expect(explained.decision!.checks.find((c) => c.name === 'RISK.POSITION_LIMIT')).toMatchObject({ passed: false, observed: '16', limit: '15' });
+    expect(explained.context).toMatchObject({ limitsVersion: 1, positionQty: 10n, limitsSet: { by: { userId: 'officer-1', role: 'risk_officer' } } });
+    expect(explained.status).toBe('denied');
+    expect(explained.steps.map((s) => s.type)).toEqual(['OrderPlaced', 'RiskDecisionRecorded', 'OrderDenied']);
+    expect(explained.steps[0]).toMatchObject({ actor: { userId: 'trader-1', role: 'trader' }, data: { clientOrderId: 'too-big' } });
+  });
+
+  it('explains an accepted order through its cancel request, on the limits version after the change', async () => {
+    const explained = await explainOrder(f.eventStore, 'C1', canceledOrderId);
+    expect(explained.decision?.accepted).toBe(true);
+    expect(explained.context).toMatchObject({ limitsVersion: 2, limitsSet: { by: { userId: 'officer-2' }, reason: 'desk grew' } });
+    expect(explained.steps.map((s) => s.type)).toEqual(['OrderPlaced', 'RiskDecisionRecorded', 'OrderAccepted', 'OrderCancelRequested']);
+    expect(explained.status).toBe('pending_cancel');
+    expect((await explainOrder(f.eventStore, 'C1', filledOrderId)).steps.at(-1)).toMatchObject({ type: 'OrderFilled', actor: { userId: 'broker' } });
+    await expect(explainOrder(f.eventStore, 'C1', 'no-such-order')).rejects.toMatchObject({ code: 'ORDER.UNKNOWN' });
+  });
+
+  it('exports a trail that verifies, matches the ledger and ends on the hash the export printed', async () => {
+    const { lines, summary } = await trailOf(f, 'account-C1');
+    expect(summary.events).toBe(history.length);
+    expect(lines).toHaveLength(history.length + 2);
+    const verified = verifyTrail(lines);
+    expect(verified).toMatchObject({ ok: true, events: history.length, finalHash: summary.finalHash, header: { streamId: 'account-C1' } });
+    expect(await compareWithLedger(f.eventStore, lines, headerOf(lines))).toBeUndefined();
+    const filled = fromJson<{ event: { data: { qty: bigint; price: bigint } } }>(lines.find((l) => l.includes('"type":"OrderFilled"'))!);
+    expect(filled.event.data).toMatchObject({ qty: 10n, price: 240_050n }); // integers, exactly as recorded
+  });
+
+  it('names the first line that was changed, removed, reordered or cut off', async () => {
+    const { lines } = await trailOf(f, 'account-C1');
+    const fillLine = lines.findIndex((l) => l.includes('"type":"OrderFilled"'));
+    const changed = lines.map((l, i) => (i === fillLine ? l.replace('"price":{"$bigint":"240050"}', '"price":{"$bigint":"240000"}') : l));
+    expect(changed[fillLine]).not.toBe(lines[fillLine]);
+    expect(verifyTrail(changed)).toMatchObject({ ok: false, line: fillLine + 1, reason: expect.stringContaining('changed') });
+    expect(verifyTrail(lines.filter((_, i) => i !== 3))).toMatchObject({ ok: false, line: 4, reason: expect.stringContaining('removed') });
+    expect(verifyTrail([lines[0]!, lines[2]!, lines[1]!, ...lines.slice(3)])).toMatchObject({ ok: false, line: 2 });
+    expect(verifyTrail(lines.slice(0, -1))).toMatchObject({ ok: false, line: lines.length - 1, reason: expect.stringContaining('cut short') });
+    expect(verifyTrail([...lines, lines.at(-1)!])).toMatchObject({ ok: false });
+    expect(verifyTrail(['not json', ...lines.slice(1)])).toMatchObject({ ok: false, line: 1 });
+  });
+
+  it('catches a chain rewritten end to end by its final hash and by the ledger', async () => {
+    const { lines, summary } = await trailOf(f, 'account-C1');
+    const fillLine = lines.findIndex((l) => l.includes('"type":"OrderFilled"'));
+    const noFee = forged(lines.map((l, i) => (i === fillLine ? l.replace('"fee":{"$bigint":"100"}', '"fee":{"$bigint":"0"}') : l)));
+    expect(noFee[fillLine]).toContain('"fee":{"$bigint":"0"}');
+    const verified = verifyTrail(noFee);
+    expect(verified.ok).toBe(true); // a consistent chain on its own...
+    expect(verified.ok && verified.finalHash).not.toBe(summary.finalHash); // ...but not the one the export printed
+    expect(await compareWithLedger(f.eventStore, noFee, headerOf(noFee))).toMatchObject({ line: fillLine + 1 });
+    expect(forged(lines)).toEqual(lines); // the forger's chaining is the format's: only the content differs
+
+    const withoutDeposit = forged(lines, (bodies) => bodies.filter((b) => (b.event as { type?: string } | undefined)?.type !== 'FundsDeposited'));
+    expect(withoutDeposit).toHaveLength(lines.length - 1);
+    expect(await compareWithLedger(f.eventStore, withoutDeposit, headerOf(withoutDeposit))).toMatchObject({ reason: expect.stringContaining('differs') });
+    const withoutLast = forged(lines, (bodies) => [...bodies.slice(0, -2), bodies.at(-1)!]);
+    expect(await compareWithLedger(f.eventStore, withoutLast, headerOf(withoutLast))).toMatchObject({ reason: expect.stringContaining('more events') });
+  });
+
+  it('exports only the events recorded within a time range, and checks them against the same range', async () => {
+    const from = recordedAtOf('FundsDeposited');
+    const to = recordedAtOf('OrderFilled');
+    const { lines } = await trailOf(f, 'account-C1', { from, to });
+    const expected = history.filter((e) => e.recordedAt >= from && e.recordedAt <= to);
+    const verified = verifyTrail(lines);
+    expect(verified).toMatchObject({ ok: true, events: expected.length });
+    expect(expected.length).toBeGreaterThan(1);
+    expect(expected.length).toBeLessThan(history.length);
+    expect(await compareWithLedger(f.eventStore, lines, headerOf(lines))).toBeUndefined();
+    const widened = forged(lines, (bodies) => bodies.map((b) => (b.kind === 'header' ? { ...b, from: null } : b)));
+    expect(await compareWithLedger(f.eventStore, widened, headerOf(widened))).toMatchObject({ line: 2, reason: expect.stringContaining('differs') });
+  });
+});
