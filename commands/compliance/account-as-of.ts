@@ -10,12 +10,17 @@ import { accountViewOf } from '../trading/trading-service.ts';
 
 const PAGE = 1_000;
 
+/** Told how many events have been read so far, after each full page: long replays show progress. */
+export type ReadProgress = (eventsRead: number) => void;
+
 /** Every event of a stream, oldest first, read a page at a time. */
-export async function* streamEvents(store: EventStore, streamId: string): AsyncGenerator<RecordedEvent> {
+export async function* streamEvents(store: EventStore, streamId: string, onPage?: ReadProgress): AsyncGenerator<RecordedEvent> {
+  let read = 0;
   for (let from = 0n; ;) {
     const page = await store.readStream(streamId, { fromRevision: from, maxCount: PAGE });
     yield* page;
     if (page.length < PAGE) return;
+    onPage?.((read += page.length));
     from = page[page.length - 1]!.revision + 1n;
   }
 }
@@ -36,14 +41,14 @@ export interface AccountAsOf {
   readonly view: AccountView;
 }
 
-export async function accountAsOf(store: EventStore, accountId: string, at: Date): Promise<AccountAsOf> {
+export async function accountAsOf(store: EventStore, accountId: string, at: Date, onPage?: ReadProgress): Promise<AccountAsOf> {
   const streamId = accountStreamId(accountId);
   let state = initialAccountState();
   let last: RecordedEvent | undefined;
   let events = 0;
   let laterEvents = 0;
   let openedAt: Date | undefined;
-  for await (const event of streamEvents(store, streamId)) {
+  for await (const event of streamEvents(store, streamId, onPage)) {
     openedAt ??= event.recordedAt;
     // A prefix of the stream: from the first event recorded after the instant on, nothing is folded.
     if (laterEvents > 0 || event.recordedAt.getTime() > at.getTime()) { laterEvents += 1; continue; }

@@ -5,7 +5,7 @@ import type { Actor, EventStore, RecordedEvent } from '../../domain/ports/event-
 import { NotFoundError } from '../../domain/shared/errors.ts';
 import { accountStreamId, findOrder, initialAccountState, type AccountState, type OrderPlaced, type RiskDecisionRecorded } from '../../domain/trading/account/index.ts';
 import type { RiskLimits } from '../../domain/trading/risk/index.ts';
-import { foldAccountEvent, streamEvents } from './account-as-of.ts';
+import { foldAccountEvent, streamEvents, type ReadProgress } from './account-as-of.ts';
 
 /** One event of the order's life: what, when, by whom, through which command. */
 export interface OrderStep {
@@ -60,13 +60,13 @@ function contextOf(state: AccountState, symbol: string, limitsSet: RecordedEvent
   };
 }
 
-export async function explainOrder(store: EventStore, accountId: string, orderId: string): Promise<OrderExplanation> {
+export async function explainOrder(store: EventStore, accountId: string, orderId: string, onPage?: ReadProgress): Promise<OrderExplanation> {
   let state = initialAccountState();
   let limitsSet: RecordedEvent | undefined;
   let placed: { order: OrderPlaced['data']; context: DecisionContext } | undefined;
   let decision: RiskDecisionRecorded['data'] | null = null;
   const steps: OrderStep[] = [];
-  for await (const event of streamEvents(store, accountStreamId(accountId))) {
+  for await (const event of streamEvents(store, accountStreamId(accountId), onPage)) {
     if (event.data.orderId === orderId) {
       if (event.type === 'OrderPlaced') placed = { order: event.data as unknown as OrderPlaced['data'], context: contextOf(state, event.data.symbol as string, limitsSet) };
       if (event.type === 'RiskDecisionRecorded') decision = event.data as unknown as RiskDecisionRecorded['data'];

@@ -1,12 +1,21 @@
 import { PGlite } from '@electric-sql/pglite';
 import type { Notification, SqlClient, SqlExecutor, SqlResult } from './client.ts';
+import { lockDataDir } from './data-dir-lock.ts';
 
 /**
  * PGlite is one embedded connection. Its `transaction` holds an exclusive lock, so a transaction here
- * behaves like one on a dedicated connection; plain queries queue behind it.
+ * behaves like one on a dedicated connection; plain queries queue behind it. A database in a folder is
+ * locked to this process until closed (see data-dir-lock.ts); without a folder it lives in memory.
  */
 export async function createPgliteClient(dataDir?: string): Promise<SqlClient> {
-  const db = await PGlite.create(dataDir === undefined ? undefined : { dataDir });
+  const unlock = dataDir === undefined ? () => undefined : lockDataDir(dataDir);
+  let db: PGlite;
+  try {
+    db = await PGlite.create(dataDir === undefined ? undefined : { dataDir });
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   const run = async <Row>(executor: Pick<PGlite, 'query'>, text: string, params?: readonly unknown[]): Promise<SqlResult<Row>> => {
     const result = await executor.query<Row>(text, params as unknown[] | undefined);
     return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
@@ -33,7 +42,11 @@ export async function createPgliteClient(dataDir?: string): Promise<SqlClient> {
     async close() {
       if (closed) return;
       closed = true;
-      await db.close();
+      try {
+        await db.close();
+      } finally {
+        unlock();
+      }
     },
   };
 }

@@ -26,6 +26,20 @@ function instant(name: string, text: string | undefined): Date | undefined {
   return at;
 }
 
+/** Progress of a long read on stderr (after each page of 1,000 events), so stdout stays the answer. */
+async function withReadProgress<T>(what: string, work: (onPage: (eventsRead: number) => void) => Promise<T>): Promise<T> {
+  const started = performance.now();
+  let shown = false;
+  try {
+    return await work((eventsRead) => {
+      shown = true;
+      process.stderr.write(`\r${what}: ${eventsRead} events read, ${Math.round(eventsRead / ((performance.now() - started) / 1_000))} events/s   `);
+    });
+  } finally {
+    if (shown) process.stderr.write('\n');
+  }
+}
+
 const printJson = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 
 async function withBackends<T>(work: (backends: Backends) => Promise<T>): Promise<T> {
@@ -41,7 +55,7 @@ async function withBackends<T>(work: (backends: Backends) => Promise<T>): Promis
 async function replay(parsed: ParsedArgs): Promise<number> {
   const accountId = requireFlag(parsed, 'account', 'the account id');
   const at = instant('at', requireFlag(parsed, 'at', 'the instant, ISO 8601'))!;
-  const asOf = await withBackends((b) => accountAsOf(b.eventStore, accountId, at));
+  const asOf = await withBackends((b) => withReadProgress(`replay ${accountId}`, (onPage) => accountAsOf(b.eventStore, accountId, at, onPage)));
   printJson({
     asOf: { at: at.toISOString(), revision: asOf.revision.toString(), lastEventRecordedAt: asOf.lastRecordedAt.toISOString(), eventsFolded: asOf.events, eventsRecordedLater: asOf.laterEvents },
     account: presentAccount(asOf.view),
@@ -52,7 +66,7 @@ async function replay(parsed: ParsedArgs): Promise<number> {
 async function explain(parsed: ParsedArgs): Promise<number> {
   const accountId = requireFlag(parsed, 'account', 'the account id');
   const orderId = requireFlag(parsed, 'order', 'the order id');
-  printJson(jsonSafe(await withBackends((b) => explainOrder(b.eventStore, accountId, orderId))));
+  printJson(jsonSafe(await withBackends((b) => withReadProgress(`explain ${orderId}`, (onPage) => explainOrder(b.eventStore, accountId, orderId, onPage)))));
   return 0;
 }
 

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountAsOf, compareWithLedger, explainOrder, exportTrail, verifyTrail } from '../../../commands/compliance/index.ts';
+import { accountAsOf, compareWithLedger, explainOrder, exportTrail, streamEvents, verifyTrail } from '../../../commands/compliance/index.ts';
 import { presentAccount } from '../../../commands/http/present.ts';
 import { canonicalJson, fromJson } from '../../../commands/trading/json.ts';
 import type { RecordedEvent } from '../../../domain/ports/event-store.ts';
@@ -176,5 +176,24 @@ describe.skipIf(!postgres.available || !redis.available)(`compliance: replay, ex
     expect(await compareWithLedger(f.eventStore, lines, headerOf(lines))).toBeUndefined();
     const widened = forged(lines, (bodies) => bodies.map((b) => (b.kind === 'header' ? { ...b, from: null } : b)));
     expect(await compareWithLedger(f.eventStore, widened, headerOf(widened))).toMatchObject({ line: 2, reason: expect.stringContaining('differs') });
+  });
+
+  it('reads a long stream page by page, telling how far it has got, and chains every event of it', async () => {
+    const streamId = 'audit-long-1';
+    for (let batch = 0; batch < 3; batch += 1) {
+      const events = Array.from({ length: 500 }, (_, i) => ({ eventId: crypto.randomUUID(), type: 'Noted', data: { n: BigInt(batch * 500 + i) } }));
+      await f.eventStore.append(streamId, events, 'any');
+    }
+    const progress: number[] = [];
+    let read = 0;
+    for await (const event of streamEvents(f.eventStore, streamId, (n) => progress.push(n))) {
+      expect(event.data.n).toBe(BigInt(read));
+      read += 1;
+    }
+    expect(read).toBe(1_500);
+    expect(progress).toEqual([1_000]);
+    const { lines, summary } = await trailOf(f, streamId);
+    expect(verifyTrail(lines)).toMatchObject({ ok: true, events: 1_500, finalHash: summary.finalHash });
+    expect(await compareWithLedger(f.eventStore, lines, headerOf(lines))).toBeUndefined();
   });
 });

@@ -1,0 +1,58 @@
+// Embedded PGlite serves one process: a second one opening the same DATA_DIR is refused, not handed a
+// copy of its own whose writes one of them would lose.
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPgliteClient } from '../../../infra/sql/pglite-client.ts';
+
+const run = promisify(execFile);
+
+describe('embedded PGlite data folder', () => {
+  let root: string;
+  beforeAll(async () => { root = await mkdtemp(path.join(tmpdir(), 'nicegold-lock-')); });
+  afterAll(async () => rm(root, { recursive: true, force: true }));
+
+  it('is locked to the process that opened it until it closes', async () => {
+    const dir = path.join(root, 'own');
+    const sql = await createPgliteClient(dir);
+    expect((await readFile(`${dir}.lock`, 'utf8')).trim()).toBe(String(process.pid));
+    await sql.query('create table kept (x int)');
+    await sql.close();
+    expect(existsSync(`${dir}.lock`)).toBe(false);
+    const again = await createPgliteClient(dir);
+    expect((await again.query<{ n: number }>('select count(*)::int as n from kept')).rows).toEqual([{ n: 0 }]);
+    await again.close();
+  }, 60_000);
+
+  it('refuses a folder a running process holds, and takes over the lock of one that died', async () => {
+    const dir = path.join(root, 'held');
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    await writeFile(`${dir}.lock`, `${other.pid!}\n`);
+    await expect(createPgliteClient(dir)).rejects.toMatchObject({ code: 'EMBEDDED.DATA_DIR_IN_USE', message: expect.stringContaining(`process ${other.pid!}`) });
+    expect(existsSync(dir)).toBe(false); // nothing opened, nothing initialised
+    other.kill('SIGKILL');
+    await new Promise((resolve) => other.once('exit', resolve));
+    const sql = await createPgliteClient(dir);
+    expect((await readFile(`${dir}.lock`, 'utf8')).trim()).toBe(String(process.pid));
+    await sql.close();
+  }, 60_000);
+
+  it('makes the CLI of a second process stop with what to do', async () => {
+    const dataDir = path.join(root, 'ledger');
+    const sql = await createPgliteClient(path.join(dataDir, 'pglite'));
+    try {
+      const env = { PATH: process.env.PATH, HOME: process.env.HOME, DATA_DIR: dataDir };
+      const refused = await run(process.execPath, ['bin/nicegold.mjs', 'audit', 'replay', '--account', 'A1', '--at', '2026-12-05T10:00:00Z'], { env, timeout: 60_000 })
+        .then(() => ({ code: 0, stderr: '' }), (error: { code: number; stderr: string }) => error);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('[EMBEDDED.DATA_DIR_IN_USE]');
+      expect(refused.stderr).toContain('Stop that process first');
+    } finally {
+      await sql.close();
+    }
+  }, 60_000);
+});
