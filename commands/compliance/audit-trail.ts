@@ -86,9 +86,32 @@ const parseLine = (text: string): Line | undefined => {
   }
 };
 
-/** Why line `n` (1-based) of a trail does not hold, or undefined when it does; checks the chain and the line's place. */
-function lineProblem(line: Line | undefined, n: number, prev: string, last: boolean): string | undefined {
+/** The members each kind of line has, and no others: a member added to a line is a change to it. */
+const LINE_KEYS: Readonly<Record<'header' | 'event' | 'end', string>> = {
+  header: 'exportedAt,format,from,hash,kind,prev,streamId,to,version',
+  event: 'event,hash,kind,prev,seq',
+  end: 'count,hash,kind,prev',
+};
+
+const isInstantText = (value: unknown): boolean => typeof value === 'string' && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value;
+
+function headerProblem(line: Line): string | undefined {
+  if (line.format !== TRAIL_FORMAT || line.version !== 1) return `not a ${TRAIL_FORMAT} version 1 file`;
+  if (typeof line.streamId !== 'string' || line.streamId === '') return 'the header names no stream';
+  if (!isInstantText(line.exportedAt)) return 'the header\'s exportedAt is not an ISO instant';
+  if (![line.from, line.to].every((t) => t === null || isInstantText(t))) return 'the header\'s from / to must each be null or an ISO instant';
+  return undefined;
+}
+
+/**
+ * Why line `n` (1-based) of a trail does not hold, or undefined when it does. The text must be exactly
+ * the canonical form of what it parses to (JSON.parse keeps the last of two members of the same name,
+ * and would read "0x10" as a bigint: a line written any other way than the export writes it is refused),
+ * then the chain, the line's kind and place, and its members.
+ */
+function lineProblem(text: string, line: Line | undefined, n: number, prev: string, last: boolean): string | undefined {
   if (!line) return 'not a JSON object';
+  if (canonical(line) !== text) return 'not written as the export writes it (canonical JSON): the line was changed';
   const { hash: claimed, ...body } = line;
   if (body.prev !== prev) return n === 1 ? 'the header must start the chain (prev "")' : "prev is not the previous line's hash: a line was removed, inserted or reordered";
   if (claimed !== sha256(`${prev}\n${canonical(body)}`)) return "hash does not match the line's content: the line was changed";
@@ -96,7 +119,8 @@ function lineProblem(line: Line | undefined, n: number, prev: string, last: bool
   if (body.kind !== kind) return kind === 'end' ? 'the trail does not end with its end line: it was cut short' : `expected a ${kind} line, found ${String(body.kind)}`;
   if (kind === 'event' && body.seq !== n - 1) return `event line out of sequence (seq ${String(body.seq)}, expected ${n - 1})`;
   if (kind === 'end' && body.count !== n - 2) return `the end line counts ${String(body.count)} events, the trail holds ${n - 2}`;
-  return undefined;
+  if (Object.keys(line).sort().join(',') !== LINE_KEYS[kind]) return `the ${kind} line has members other than ${LINE_KEYS[kind]}`;
+  return kind === 'header' ? headerProblem(line) : undefined;
 }
 
 const headerOf = (line: Line): TrailHeader => ({
@@ -113,9 +137,8 @@ export function verifyTrail(lines: readonly string[]): VerifyResult {
   let header: Line | undefined;
   for (let i = 0; i < lines.length; i += 1) {
     const line = parseLine(lines[i]!);
-    const problem = lineProblem(line, i + 1, prev, i === lines.length - 1);
+    const problem = lineProblem(lines[i]!, line, i + 1, prev, i === lines.length - 1);
     if (problem) return { ok: false, line: i + 1, reason: problem };
-    if (i === 0 && line!.format !== TRAIL_FORMAT) return { ok: false, line: 1, reason: `not a ${TRAIL_FORMAT} file` };
     header ??= line;
     prev = line!.hash as string;
   }

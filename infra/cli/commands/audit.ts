@@ -1,6 +1,7 @@
 // `nicegold audit replay | explain | export | verify`: compliance's questions, answered from the event
 // streams. JSON to stdout; progress and the final hash of an export to stderr.
-import { createWriteStream, openSync, readFileSync, type WriteStream } from 'node:fs';
+import { existsSync, linkSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { once } from 'node:events';
 import { ValidationError } from '../../../domain/shared/errors.ts';
 import { accountStreamId } from '../../../domain/trading/account/index.ts';
@@ -70,18 +71,50 @@ async function explain(parsed: ParsedArgs): Promise<number> {
   return 0;
 }
 
-async function writeLine(out: WriteStream | NodeJS.WriteStream, line: string): Promise<void> {
-  if (!out.write(`${line}\n`)) await once(out, 'drain');
+const fileExists = (path: string) => new ValidationError('CLI.FILE_EXISTS', `${path} exists; a trail is never overwritten: choose another --out`);
+
+/** Puts the finished file at `path` unless something is there already (a hard link never overwrites). */
+function publish(partial: string, path: string): void {
+  try {
+    linkSync(partial, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST' || existsSync(path)) throw fileExists(path);
+    renameSync(partial, path); // a file system without hard links
+  }
 }
 
-/** A new file, never an existing one: a trail is evidence, and an export must not overwrite the last. */
-function createNew(path: string): number {
+/**
+ * Runs `work` writing lines into a new file beside `path`, synced to disk, then puts it at `path`. A trail
+ * is evidence: an existing file is never overwritten, and a failed export leaves nothing behind (no
+ * truncated trail, nothing in the way of the retry).
+ */
+async function intoNewFile<T>(path: string, work: (write: (line: string) => Promise<void>) => Promise<T>): Promise<T> {
+  if (existsSync(path)) throw fileExists(path);
+  const partial = `${path}.${process.pid}.partial`;
+  const file = await open(partial, 'wx');
+  let pending = '';
+  const flush = async () => {
+    if (pending !== '') await file.write(pending);
+    pending = '';
+  };
   try {
-    return openSync(path, 'wx');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new ValidationError('CLI.FILE_EXISTS', `${path} exists; a trail is never overwritten: choose another --out`);
-    throw error;
+    const result = await work(async (line) => {
+      pending += `${line}\n`;
+      if (pending.length >= 1 << 16) await flush();
+    });
+    await flush();
+    await file.sync();
+    await file.close();
+    publish(partial, path);
+    return result;
+  } finally {
+    await file.close().catch(() => undefined); // closed already on success
+    rmSync(partial, { force: true });
   }
+}
+
+async function toStdout(line: string): Promise<void> {
+  if (!process.stdout.write(`${line}\n`)) await once(process.stdout, 'drain');
 }
 
 async function exportCommand(parsed: ParsedArgs): Promise<number> {
@@ -90,13 +123,16 @@ async function exportCommand(parsed: ParsedArgs): Promise<number> {
   if ((account === undefined) === (stream === undefined)) throw new ValidationError('CLI.USAGE', 'name one stream: --account A1 or --stream <stream id>');
   const range = { streamId: stream ?? accountStreamId(account!), from: instant('from', flag(parsed, 'from')), to: instant('to', flag(parsed, 'to')) };
   const path = flag(parsed, 'out');
-  const out = path === undefined ? process.stdout : createWriteStream('', { fd: createNew(path) });
+  if (path !== undefined && existsSync(path)) throw fileExists(path); // before any work
   const started = performance.now();
   const progress = (events: number) => {
     if (events % 1_000 === 0) process.stderr.write(`\rexported ${events} events, ${Math.round(events / ((performance.now() - started) / 1_000))} events/s   `);
   };
-  const summary = await withBackends((b) => exportTrail(b.eventStore, { streamId: range.streamId, ...(range.from ? { from: range.from } : {}), ...(range.to ? { to: range.to } : {}) }, new Date(), (line) => writeLine(out, line), progress));
-  if (out !== process.stdout) await new Promise<void>((resolve, reject) => (out as WriteStream).end((error?: Error | null) => (error ? reject(error) : resolve())));
+  const trailRange = { streamId: range.streamId, ...(range.from ? { from: range.from } : {}), ...(range.to ? { to: range.to } : {}) };
+  const summary = await withBackends((b) => (path === undefined
+    ? exportTrail(b.eventStore, trailRange, new Date(), toStdout, progress)
+    : intoNewFile(path, (write) => exportTrail(b.eventStore, trailRange, new Date(), write, progress))));
+  if (summary.events === 0) process.stderr.write(`warning: ${range.streamId} has no events${range.from || range.to ? ' in this range' : ''}: check the account or stream id\n`);
   process.stderr.write(`\n${range.streamId}: ${summary.events} events${path ? ` in ${path}` : ''}; final hash ${summary.finalHash}\nkeep the final hash apart from the file: nicegold audit verify <file> --expect <hash>\n`);
   return 0;
 }
@@ -123,7 +159,9 @@ async function verify(parsed: ParsedArgs): Promise<number> {
       return 1;
     }
   }
-  process.stdout.write(`${file}: intact, ${result.events} events of ${result.header.streamId} exported at ${result.header.exportedAt}; final hash ${result.finalHash}${parsed.flags.get('against-ledger') === true ? '; matches the ledger' : ''}\n`);
+  const { from, to } = result.header;
+  const range = from || to ? `recorded ${from ? `from ${from.toISOString()} ` : ''}${to ? `to ${to.toISOString()}` : ''}`.trim() : 'all recorded';
+  process.stdout.write(`${file}: intact, ${result.events} events of ${result.header.streamId} (${range}) exported at ${result.header.exportedAt}; final hash ${result.finalHash}${parsed.flags.get('against-ledger') === true ? '; matches the ledger' : ''}\n`);
   return 0;
 }
 

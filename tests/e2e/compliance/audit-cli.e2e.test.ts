@@ -1,7 +1,7 @@
 // `nicegold audit …` as compliance runs it: the CLI in its own process, on a ledger in PostgreSQL.
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -25,8 +25,8 @@ describe.skipIf(!postgres.available)(`nicegold audit on a PostgreSQL ledger${pos
   let orderId: string;
   let placedAt: Date;
 
-  const cli = async (...args: string[]): Promise<CliResult> => {
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: db.url, LOG_LEVEL: 'warn' };
+  const cliOn = async (databaseUrl: string, args: readonly string[]): Promise<CliResult> => {
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' };
     try {
       const { stdout, stderr } = await run(process.execPath, ['bin/nicegold.mjs', 'audit', ...args], { env, timeout: 60_000 });
       return { code: 0, stdout, stderr };
@@ -35,6 +35,7 @@ describe.skipIf(!postgres.available)(`nicegold audit on a PostgreSQL ledger${pos
       return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
     }
   };
+  const cli = (...args: string[]) => cliOn(db.url, args);
 
   beforeAll(async () => {
     db = await createTestDatabase('nicegold_audit_cli');
@@ -79,6 +80,20 @@ describe.skipIf(!postgres.available)(`nicegold audit on a PostgreSQL ledger${pos
     const again = await cli('export', '--account', 'AUD-1', '--out', file);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('CLI.FILE_EXISTS');
+    expect((await readFile(file, 'utf8')).trim().split('\n')).toHaveLength(7); // untouched
+  }, 120_000);
+
+  it('leaves nothing behind when an export fails, so the retry can write the trail', async () => {
+    const file = path.join(dir, 'retry.jsonl');
+    const failed = await cliOn('postgres://postgres@127.0.0.1:1/nowhere', ['export', '--account', 'AUD-1', '--out', file]);
+    expect(failed.code).toBe(1);
+    expect(await readdir(dir)).not.toContain('retry.jsonl');
+    expect((await readdir(dir)).filter((f) => f.includes('partial'))).toEqual([]);
+    const retried = await cli('export', '--account', 'AUD-1', '--out', file);
+    expect(retried.code).toBe(0);
+    expect((await cli('verify', file)).stdout).toContain('intact, 5 events of account-AUD-1 (all recorded)');
+    const typo = await cli('export', '--account', 'AUD-404', '--out', path.join(dir, 'typo.jsonl'));
+    expect(typo.stderr).toContain('warning: account-AUD-404 has no events');
   }, 120_000);
 
   it('replays the account as of an instant, and explains the denial', async () => {

@@ -146,6 +146,21 @@ describe.skipIf(!postgres.available || !redis.available)(`compliance: replay, ex
     expect(verifyTrail(['not json', ...lines.slice(1)])).toMatchObject({ ok: false, line: 1 });
   });
 
+  it('refuses a line that reads one way to a person and another to a parser, or says more than the export wrote', async () => {
+    const { lines } = await trailOf(f, 'account-C1');
+    const fillLine = lines.findIndex((l) => l.includes('"type":"OrderFilled"'));
+    // JSON.parse keeps the last of two members of one name: the chain still holds for the parsed line.
+    const twoFees = lines.map((l, i) => (i === fillLine ? l.replace('"fee":{"$bigint":"100"}', '"fee":{"$bigint":"0"},"fee":{"$bigint":"100"}') : l));
+    expect(verifyTrail(twoFees)).toMatchObject({ ok: false, line: fillLine + 1, reason: expect.stringContaining('canonical') });
+    const hexPrice = lines.map((l, i) => (i === fillLine ? l.replace('"price":{"$bigint":"240050"}', '"price":{"$bigint":"0x3A9B2"}') : l));
+    expect(verifyTrail(hexPrice)).toMatchObject({ ok: false, line: fillLine + 1 });
+    expect(verifyTrail(lines.map((l, i) => (i === fillLine ? l.replace('{', '{ ') : l)))).toMatchObject({ ok: false, line: fillLine + 1 });
+    const annotated = forged(lines, (bodies) => bodies.map((b, i) => (i === fillLine ? { ...b, correction: { fee: 0n, approvedBy: 'cfo' } } : b)));
+    expect(verifyTrail(annotated)).toMatchObject({ ok: false, line: fillLine + 1, reason: expect.stringContaining('members') });
+    const vagueRange = forged(lines, (bodies) => bodies.map((b) => (b.kind === 'header' ? { ...b, from: 'garbage' } : b)));
+    expect(verifyTrail(vagueRange)).toMatchObject({ ok: false, line: 1, reason: expect.stringContaining('from / to') });
+  });
+
   it('catches a chain rewritten end to end by its final hash and by the ledger', async () => {
     const { lines, summary } = await trailOf(f, 'account-C1');
     const fillLine = lines.findIndex((l) => l.includes('"type":"OrderFilled"'));
