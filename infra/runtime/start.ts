@@ -7,6 +7,7 @@ import type { Config } from '../config/config.ts';
 import { buildApp } from '../http/app.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { createMetrics } from '../metrics/metrics.ts';
+import { lockDataDir } from '../sql/data-dir-lock.ts';
 import { openBackends, type Backends } from './backends.ts';
 import { loadRoleModules } from './load-roles.ts';
 import { startersFor, type RunningRole } from './roles.ts';
@@ -25,11 +26,21 @@ export interface StartOptions {
   readonly logger?: Logger;
 }
 
+/** --fresh: only while no other process holds the folder (its lock is checked first: a running ledger's data is never removed). */
+async function removeEmbeddedData(dir: string): Promise<void> {
+  const release = lockDataDir(dir);
+  try {
+    await rm(dir, { recursive: true, force: true });
+  } finally {
+    release();
+  }
+}
+
 export async function startLedger(config: Config, options: StartOptions = {}): Promise<RunningLedger> {
   const logger = options.logger ?? createLogger(config.logLevel);
   if (options.fresh) {
     if (config.databaseUrl) logger.warn('--fresh only resets embedded data under DATA_DIR; an external database is left as it is');
-    else await rm(path.join(config.dataDir, 'pglite'), { recursive: true, force: true });
+    else await removeEmbeddedData(path.join(config.dataDir, 'pglite'));
   }
   await loadRoleModules();
   const metrics = createMetrics();
