@@ -130,35 +130,55 @@ const headerOf = (line: Line): TrailHeader => ({
   exportedAt: String(line.exportedAt),
 });
 
-/** Checks the chain of a trail's lines (without newlines; blank lines are not allowed). */
-export function verifyTrail(lines: readonly string[]): VerifyResult {
-  if (lines.length < 2) return { ok: false, line: lines.length + 1, reason: 'a trail has at least a header and an end line: it was cut short' };
+type Lines = Iterable<string> | AsyncIterable<string>;
+
+/**
+ * Checks the chain of a trail's lines (without their newlines), one at a time, so a trail of any size is
+ * checked in constant memory. A line is judged once the next arrives (only then is it known not to be the
+ * last, which must be the end line).
+ */
+export async function verifyTrail(lines: Lines): Promise<VerifyResult> {
   let prev = GENESIS;
   let header: Line | undefined;
-  for (let i = 0; i < lines.length; i += 1) {
-    const line = parseLine(lines[i]!);
-    const problem = lineProblem(lines[i]!, line, i + 1, prev, i === lines.length - 1);
-    if (problem) return { ok: false, line: i + 1, reason: problem };
+  let pending: string | undefined;
+  let n = 0;
+  const judge = (text: string, last: boolean): VerifyResult | undefined => {
+    const line = parseLine(text);
+    const problem = lineProblem(text, line, n, prev, last);
+    if (problem) return { ok: false, line: n, reason: problem };
     header ??= line;
     prev = line!.hash as string;
+    return undefined;
+  };
+  for await (const text of lines) {
+    if (pending !== undefined) {
+      const failed = judge(pending, false);
+      if (failed) return failed;
+    }
+    pending = text;
+    n += 1;
   }
-  return { ok: true, header: headerOf(header!), events: lines.length - 2, finalHash: prev };
+  if (n < 2) return { ok: false, line: n + 1, reason: 'a trail has at least a header and an end line: it was cut short' };
+  return judge(pending!, true) ?? { ok: true, header: headerOf(header!), events: n - 2, finalHash: prev };
 }
 
 /**
- * Compares a verified trail's events with the ledger's for the same range: a chain rewritten from start
- * to end passes verifyTrail, not this. Returns the first difference, or undefined.
+ * Compares a verified trail's events with the ledger's for the same range, both read in order: a chain
+ * rewritten from start to end passes verifyTrail, not this. Returns the first difference, or undefined.
  */
-export async function compareWithLedger(store: EventStore, lines: readonly string[], header: TrailHeader): Promise<{ line: number; reason: string } | undefined> {
+export async function compareWithLedger(store: EventStore, lines: Lines, header: TrailHeader): Promise<{ line: number; reason: string } | undefined> {
   const range: TrailRange = { streamId: header.streamId, ...(header.from ? { from: header.from } : {}), ...(header.to ? { to: header.to } : {}) };
+  const trail = Symbol.asyncIterator in lines ? lines[Symbol.asyncIterator]() : lines[Symbol.iterator]();
+  const next = async () => { const r = await trail.next(); return r.done ? undefined : parseLine(r.value); };
+  await next(); // the header
   let n = 1;
   for await (const event of streamEvents(store, range.streamId)) {
     if (!inRange(event, range)) continue;
     n += 1;
-    if (n > lines.length - 1) return { line: lines.length, reason: `the ledger holds more events in this range than the trail (revision ${event.revision} is missing)` };
-    const held = parseLine(lines[n - 1]!)?.event;
-    if (canonical(held) !== canonical(trailRecord(event))) return { line: n, reason: `differs from the ledger's event at revision ${event.revision}` };
+    const line = await next();
+    if (line === undefined || line.kind !== 'event') return { line: n, reason: `the ledger holds more events in this range than the trail (revision ${event.revision} is missing)` };
+    if (canonical(line.event) !== canonical(trailRecord(event))) return { line: n, reason: `differs from the ledger's event at revision ${event.revision}` };
   }
-  if (n !== lines.length - 1) return { line: n + 1, reason: 'the trail holds events the ledger does not have in this range' };
+  if ((await next())?.kind !== 'end') return { line: n + 1, reason: 'the trail holds events the ledger does not have in this range' };
   return undefined;
 }

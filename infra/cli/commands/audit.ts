@@ -1,6 +1,7 @@
 // `nicegold audit replay | explain | export | verify`: compliance's questions, answered from the event
 // streams. JSON to stdout; progress and the final hash of an export to stderr.
-import { existsSync, linkSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, linkSync, renameSync, rmSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { open } from 'node:fs/promises';
 import { once } from 'node:events';
 import { ValidationError } from '../../../domain/shared/errors.ts';
@@ -137,12 +138,23 @@ async function exportCommand(parsed: ParsedArgs): Promise<number> {
   return 0;
 }
 
+/** The file's lines as a stream (a trail can be larger than fits in one string: 512 MB in Node), closed after. */
+async function readingLines<T>(file: string, work: (lines: AsyncIterable<string>) => Promise<T>): Promise<T> {
+  const input = createReadStream(file, 'utf8');
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  try {
+    return await work(lines);
+  } finally {
+    lines.close();
+    input.destroy();
+  }
+}
+
 async function verify(parsed: ParsedArgs): Promise<number> {
   const [, file] = parsed.positional;
   if (file === undefined) throw new ValidationError('CLI.USAGE', 'which trail? nicegold audit verify <trail.jsonl>');
-  const text = readFileSync(file, 'utf8');
-  const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
-  const result = verifyTrail(lines);
+  if (!existsSync(file)) throw new ValidationError('CLI.FILE_NOT_FOUND', `${file} does not exist`);
+  const result = await readingLines(file, (lines) => verifyTrail(lines));
   if (!result.ok) {
     process.stderr.write(`${file}: NOT INTACT at line ${result.line}: ${result.reason}\n`);
     return 1;
@@ -153,7 +165,7 @@ async function verify(parsed: ParsedArgs): Promise<number> {
     return 1;
   }
   if (parsed.flags.get('against-ledger') === true) {
-    const difference = await withBackends((b) => compareWithLedger(b.eventStore, lines, result.header));
+    const difference = await withBackends((b) => readingLines(file, (lines) => compareWithLedger(b.eventStore, lines, result.header)));
     if (difference) {
       process.stderr.write(`${file}: DIFFERS FROM THE LEDGER at line ${difference.line}: ${difference.reason}\n`);
       return 1;

@@ -43,8 +43,8 @@ function forged(lines: readonly string[], edit: (bodies: Body[]) => Body[] = (b)
   });
 }
 
-const headerOf = (lines: readonly string[]) => {
-  const verified = verifyTrail(lines);
+const headerOf = async (lines: readonly string[]) => {
+  const verified = await verifyTrail(lines);
   if (!verified.ok) throw new Error(`trail does not verify: line ${verified.line}: ${verified.reason}`);
   return verified.header;
 };
@@ -126,9 +126,9 @@ describe.skipIf(!postgres.available || !redis.available)(`compliance: replay, ex
     const { lines, summary } = await trailOf(f, 'account-C1');
     expect(summary.events).toBe(history.length);
     expect(lines).toHaveLength(history.length + 2);
-    const verified = verifyTrail(lines);
+    const verified = await verifyTrail(lines);
     expect(verified).toMatchObject({ ok: true, events: history.length, finalHash: summary.finalHash, header: { streamId: 'account-C1' } });
-    expect(await compareWithLedger(f.eventStore, lines, headerOf(lines))).toBeUndefined();
+    expect(await compareWithLedger(f.eventStore, lines, await headerOf(lines))).toBeUndefined();
     const filled = fromJson<{ event: { data: { qty: bigint; price: bigint } } }>(lines.find((l) => l.includes('"type":"OrderFilled"'))!);
     expect(filled.event.data).toMatchObject({ qty: 10n, price: 240_050n }); // integers, exactly as recorded
   });
@@ -138,12 +138,12 @@ describe.skipIf(!postgres.available || !redis.available)(`compliance: replay, ex
     const fillLine = lines.findIndex((l) => l.includes('"type":"OrderFilled"'));
     const changed = lines.map((l, i) => (i === fillLine ? l.replace('"price":{"$bigint":"240050"}', '"price":{"$bigint":"240000"}') : l));
     expect(changed[fillLine]).not.toBe(lines[fillLine]);
-    expect(verifyTrail(changed)).toMatchObject({ ok: false, line: fillLine + 1, reason: expect.stringContaining('changed') });
-    expect(verifyTrail(lines.filter((_, i) => i !== 3))).toMatchObject({ ok: false, line: 4, reason: expect.stringContaining('removed') });
-    expect(verifyTrail([lines[0]!, lines[2]!, lines[1]!, ...lines.slice(3)])).toMatchObject({ ok: false, line: 2 });
-    expect(verifyTrail(lines.slice(0, -1))).toMatchObject({ ok: false, line: lines.length - 1, reason: expect.stringContaining('cut short') });
-    expect(verifyTrail([...lines, lines.at(-1)!])).toMatchObject({ ok: false });
-    expect(verifyTrail(['not json', ...lines.slice(1)])).toMatchObject({ ok: false, line: 1 });
+    expect(await verifyTrail(changed)).toMatchObject({ ok: false, line: fillLine + 1, reason: expect.stringContaining('changed') });
+    expect(await verifyTrail(lines.filter((_, i) => i !== 3))).toMatchObject({ ok: false, line: 4, reason: expect.stringContaining('removed') });
+    expect(await verifyTrail([lines[0]!, lines[2]!, lines[1]!, ...lines.slice(3)])).toMatchObject({ ok: false, line: 2 });
+    expect(await verifyTrail(lines.slice(0, -1))).toMatchObject({ ok: false, line: lines.length - 1, reason: expect.stringContaining('cut short') });
+    expect(await verifyTrail([...lines, lines.at(-1)!])).toMatchObject({ ok: false });
+    expect(await verifyTrail(['not json', ...lines.slice(1)])).toMatchObject({ ok: false, line: 1 });
   });
 
   it('refuses a line that reads one way to a person and another to a parser, or says more than the export wrote', async () => {
@@ -151,14 +151,14 @@ describe.skipIf(!postgres.available || !redis.available)(`compliance: replay, ex
     const fillLine = lines.findIndex((l) => l.includes('"type":"OrderFilled"'));
     // JSON.parse keeps the last of two members of one name: the chain still holds for the parsed line.
     const twoFees = lines.map((l, i) => (i === fillLine ? l.replace('"fee":{"$bigint":"100"}', '"fee":{"$bigint":"0"},"fee":{"$bigint":"100"}') : l));
-    expect(verifyTrail(twoFees)).toMatchObject({ ok: false, line: fillLine + 1, reason: expect.stringContaining('canonical') });
+    expect(await verifyTrail(twoFees)).toMatchObject({ ok: false, line: fillLine + 1, reason: expect.stringContaining('canonical') });
     const hexPrice = lines.map((l, i) => (i === fillLine ? l.replace('"price":{"$bigint":"240050"}', '"price":{"$bigint":"0x3A9B2"}') : l));
-    expect(verifyTrail(hexPrice)).toMatchObject({ ok: false, line: fillLine + 1 });
-    expect(verifyTrail(lines.map((l, i) => (i === fillLine ? l.replace('{', '{ ') : l)))).toMatchObject({ ok: false, line: fillLine + 1 });
+    expect(await verifyTrail(hexPrice)).toMatchObject({ ok: false, line: fillLine + 1 });
+    expect(await verifyTrail(lines.map((l, i) => (i === fillLine ? l.replace('{', '{ ') : l)))).toMatchObject({ ok: false, line: fillLine + 1 });
     const annotated = forged(lines, (bodies) => bodies.map((b, i) => (i === fillLine ? { ...b, correction: { fee: 0n, approvedBy: 'cfo' } } : b)));
-    expect(verifyTrail(annotated)).toMatchObject({ ok: false, line: fillLine + 1, reason: expect.stringContaining('members') });
+    expect(await verifyTrail(annotated)).toMatchObject({ ok: false, line: fillLine + 1, reason: expect.stringContaining('members') });
     const vagueRange = forged(lines, (bodies) => bodies.map((b) => (b.kind === 'header' ? { ...b, from: 'garbage' } : b)));
-    expect(verifyTrail(vagueRange)).toMatchObject({ ok: false, line: 1, reason: expect.stringContaining('from / to') });
+    expect(await verifyTrail(vagueRange)).toMatchObject({ ok: false, line: 1, reason: expect.stringContaining('from / to') });
   });
 
   it('catches a chain rewritten end to end by its final hash and by the ledger', async () => {
@@ -166,17 +166,17 @@ describe.skipIf(!postgres.available || !redis.available)(`compliance: replay, ex
     const fillLine = lines.findIndex((l) => l.includes('"type":"OrderFilled"'));
     const noFee = forged(lines.map((l, i) => (i === fillLine ? l.replace('"fee":{"$bigint":"100"}', '"fee":{"$bigint":"0"}') : l)));
     expect(noFee[fillLine]).toContain('"fee":{"$bigint":"0"}');
-    const verified = verifyTrail(noFee);
+    const verified = await verifyTrail(noFee);
     expect(verified.ok).toBe(true); // a consistent chain on its own...
     expect(verified.ok && verified.finalHash).not.toBe(summary.finalHash); // ...but not the one the export printed
-    expect(await compareWithLedger(f.eventStore, noFee, headerOf(noFee))).toMatchObject({ line: fillLine + 1 });
+    expect(await compareWithLedger(f.eventStore, noFee, await headerOf(noFee))).toMatchObject({ line: fillLine + 1 });
     expect(forged(lines)).toEqual(lines); // the forger's chaining is the format's: only the content differs
 
     const withoutDeposit = forged(lines, (bodies) => bodies.filter((b) => (b.event as { type?: string } | undefined)?.type !== 'FundsDeposited'));
     expect(withoutDeposit).toHaveLength(lines.length - 1);
-    expect(await compareWithLedger(f.eventStore, withoutDeposit, headerOf(withoutDeposit))).toMatchObject({ reason: expect.stringContaining('differs') });
+    expect(await compareWithLedger(f.eventStore, withoutDeposit, await headerOf(withoutDeposit))).toMatchObject({ reason: expect.stringContaining('differs') });
     const withoutLast = forged(lines, (bodies) => [...bodies.slice(0, -2), bodies.at(-1)!]);
-    expect(await compareWithLedger(f.eventStore, withoutLast, headerOf(withoutLast))).toMatchObject({ reason: expect.stringContaining('more events') });
+    expect(await compareWithLedger(f.eventStore, withoutLast, await headerOf(withoutLast))).toMatchObject({ reason: expect.stringContaining('more events') });
   });
 
   it('exports only the events recorded within a time range, and checks them against the same range', async () => {
@@ -184,13 +184,13 @@ describe.skipIf(!postgres.available || !redis.available)(`compliance: replay, ex
     const to = recordedAtOf('OrderFilled');
     const { lines } = await trailOf(f, 'account-C1', { from, to });
     const expected = history.filter((e) => e.recordedAt >= from && e.recordedAt <= to);
-    const verified = verifyTrail(lines);
+    const verified = await verifyTrail(lines);
     expect(verified).toMatchObject({ ok: true, events: expected.length });
     expect(expected.length).toBeGreaterThan(1);
     expect(expected.length).toBeLessThan(history.length);
-    expect(await compareWithLedger(f.eventStore, lines, headerOf(lines))).toBeUndefined();
+    expect(await compareWithLedger(f.eventStore, lines, await headerOf(lines))).toBeUndefined();
     const widened = forged(lines, (bodies) => bodies.map((b) => (b.kind === 'header' ? { ...b, from: null } : b)));
-    expect(await compareWithLedger(f.eventStore, widened, headerOf(widened))).toMatchObject({ line: 2, reason: expect.stringContaining('differs') });
+    expect(await compareWithLedger(f.eventStore, widened, await headerOf(widened))).toMatchObject({ line: 2, reason: expect.stringContaining('differs') });
   });
 
   it('reads a long stream page by page, telling how far it has got, and chains every event of it', async () => {
@@ -208,7 +208,7 @@ describe.skipIf(!postgres.available || !redis.available)(`compliance: replay, ex
     expect(read).toBe(1_500);
     expect(progress).toEqual([1_000]);
     const { lines, summary } = await trailOf(f, streamId);
-    expect(verifyTrail(lines)).toMatchObject({ ok: true, events: 1_500, finalHash: summary.finalHash });
-    expect(await compareWithLedger(f.eventStore, lines, headerOf(lines))).toBeUndefined();
+    expect(await verifyTrail(lines)).toMatchObject({ ok: true, events: 1_500, finalHash: summary.finalHash });
+    expect(await compareWithLedger(f.eventStore, lines, await headerOf(lines))).toBeUndefined();
   });
 });
