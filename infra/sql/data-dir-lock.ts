@@ -10,7 +10,7 @@
 // short-lived file while it checks the lock is still the stale one and removes it. A process removes the
 // lock on close only while it still holds its own token.
 import { randomUUID } from 'node:crypto';
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { LedgerError } from '../../domain/shared/errors.ts';
@@ -19,6 +19,8 @@ interface Holder {
   readonly pid: number;
   readonly host: string;
   readonly token: string;
+  /** The lock file's text, to make sure a takeover removes the very lock it judged stale. */
+  readonly text: string;
 }
 
 const HOST = hostname();
@@ -47,7 +49,13 @@ function running(pid: number): boolean {
   }
 }
 
-/** The lock's holder; undefined when there is no lock (any more). A bare pid (an older lock) is this host's. */
+/** No process: what a lock that does not name one (empty, cut short by a crash, garbled) is held by. */
+const NOBODY = 0;
+
+/**
+ * The lock's holder; undefined when there is no lock (any more). A bare pid (an older lock) is this
+ * host's; anything but a positive pid first is nobody's, so it is taken over as stale.
+ */
 function readHolder(lockFile: string): Holder | undefined {
   let text: string;
   try {
@@ -56,14 +64,20 @@ function readHolder(lockFile: string): Holder | undefined {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-  const [pid, host, token] = text.trim().split(' ');
-  return { pid: Number(pid), host: host ?? HOST, token: token ?? '' };
+  const [pid = '', host, token] = text.trim().split(' ');
+  return { pid: /^[1-9]\d{0,9}$/.test(pid) ? Number(pid) : NOBODY, host: host ?? HOST, token: token ?? '', text };
 }
 
 /** Creates the lock with its whole content, or returns false when one exists. */
 function create(lockFile: string, content: string): boolean {
   const temporary = `${lockFile}.${process.pid}.${randomUUID()}.tmp`;
-  writeFileSync(temporary, content, { flag: 'wx' });
+  const fd = openSync(temporary, 'wx');
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd); // on disk before it is linked: a power loss must not leave an empty lock
+  } finally {
+    closeSync(fd);
+  }
   try {
     linkSync(temporary, lockFile);
     return true;
@@ -83,23 +97,25 @@ function create(lockFile: string, content: string): boolean {
   }
 }
 
-/** Removes the lock if it is still `stale`, one taker at a time. */
+/**
+ * Removes the lock if it is still `stale`, one taker at a time. A takeover file is held for the few lines
+ * below; one that stays was left by a process that died inside them, and removing it automatically could
+ * let two takers in at once, so that rare case is left to a person.
+ */
 function takeOver(lockFile: string, stale: Holder): void {
   const takeover = `${lockFile}.takeover`;
-  try {
-    if (Date.now() - statSync(takeover).mtimeMs > TAKEOVER_STALE_MS) rmSync(takeover, { force: true });
-  } catch { /* none */ }
   let fd: number;
   try {
     fd = openSync(takeover, 'wx');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return; // another process is taking over: look again
-    throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const age = Date.now() - (statSync(takeover, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    if (age > TAKEOVER_STALE_MS) throw new LedgerError('EMBEDDED.DATA_DIR_LOCK', 'unavailable', `${takeover} was left by a process that died while taking over the lock: delete it if no ledger is starting, then retry`, { takeover });
+    return; // another process is taking over: look again
   }
   closeSync(fd);
   try {
-    const now = readHolder(lockFile);
-    if (now && now.pid === stale.pid && now.host === stale.host && now.token === stale.token) rmSync(lockFile, { force: true });
+    if (readHolder(lockFile)?.text === stale.text) rmSync(lockFile, { force: true });
   } finally {
     rmSync(takeover, { force: true });
   }
@@ -123,7 +139,7 @@ export function lockDataDir(dataDir: string): () => void {
     const holder = readHolder(lockFile);
     if (holder === undefined) continue; // released meanwhile
     const ours = holder.host === HOST && holder.pid === process.pid;
-    const alive = holder.host !== HOST || (ours ? held.has(holder.token) : running(holder.pid));
+    const alive = holder.pid !== NOBODY && (holder.host !== HOST || (ours ? held.has(holder.token) : running(holder.pid)));
     if (alive) throw new DataDirInUse(dataDir, holder, lockFile);
     takeOver(lockFile, holder);
     pause(5 + attempt * 5);

@@ -7,6 +7,7 @@ import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lockDataDir } from '../../../infra/sql/data-dir-lock.ts';
 import { createPgliteClient } from '../../../infra/sql/pglite-client.ts';
 
 const run = promisify(execFile);
@@ -52,6 +53,17 @@ describe('embedded PGlite data folder', () => {
     await sql.close();
     expect(existsSync(`${dir}.lock`)).toBe(false);
   }, 60_000);
+
+  it('takes over a lock that names no process (empty after a crash, or garbled)', async () => {
+    for (const [i, content] of ['', '0\n', '-1\n', 'garbage\n'].entries()) {
+      const dir = path.join(root, `garbled-${i}`);
+      await writeFile(`${dir}.lock`, content);
+      const release = lockDataDir(dir);
+      expect((await readFile(`${dir}.lock`, 'utf8')).split(' ')[0]).toBe(String(process.pid));
+      release();
+      expect(existsSync(`${dir}.lock`)).toBe(false);
+    }
+  });
 
   it('gives a stale lock to exactly one of two processes that reach it at the same instant', async () => {
     const script = `
