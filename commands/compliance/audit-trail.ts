@@ -6,6 +6,10 @@
 // reordering or inserting a line breaks the chain from there on, and cutting the file short loses the end
 // line. Whoever can rewrite the whole chain can forge one, so the final hash is printed at export to be
 // kept elsewhere (`--expect` checks it), and a trail can be checked against the ledger itself.
+//
+// The header fixes what the trail covers: the stream, the recorded-at range asked for, and the stream's
+// last revision when the export began (`throughRevision`). Events appended later are not the trail's,
+// so a trail checked against the ledger months on still matches.
 import { hash } from 'node:crypto';
 import type { EventStore, RecordedEvent } from '../../domain/ports/event-store.ts';
 import { canonicalJson, fromJson } from '../trading/json.ts';
@@ -19,6 +23,13 @@ export interface TrailRange {
   /** Events recorded at or after / at or before these instants (both optional). */
   readonly from?: Date;
   readonly to?: Date;
+}
+
+/** What a trail covers, as its header says. */
+export interface TrailHeader extends TrailRange {
+  /** The stream's last revision when the export began; undefined when it had no events. */
+  readonly throughRevision: bigint | undefined;
+  readonly exportedAt: string;
 }
 
 /** An event as the trail holds it: everything the store recorded, times as ISO text, positions as text. */
@@ -38,8 +49,16 @@ function chained(body: Record<string, unknown>, prev: string): { line: string; h
   return { line: canonical({ ...withPrev, hash: lineHash }), hash: lineHash };
 }
 
-const inRange = (e: RecordedEvent, range: TrailRange): boolean =>
-  (range.from === undefined || e.recordedAt.getTime() >= range.from.getTime()) && (range.to === undefined || e.recordedAt.getTime() <= range.to.getTime());
+/** The events a trail with this header holds, from the store, in order. */
+async function* covered(store: EventStore, header: TrailHeader): AsyncGenerator<RecordedEvent> {
+  const { through, from, to } = { through: header.throughRevision, from: header.from?.getTime(), to: header.to?.getTime() };
+  if (through === undefined) return;
+  for await (const event of streamEvents(store, header.streamId)) {
+    if (event.revision > through) return;
+    const at = event.recordedAt.getTime();
+    if ((from === undefined || at >= from) && (to === undefined || at <= to)) yield event;
+  }
+}
 
 export interface ExportSummary {
   readonly events: number;
@@ -48,12 +67,15 @@ export interface ExportSummary {
 
 /** Writes the trail of `range` line by line (each without its newline); `onEvent` after every event line. */
 export async function exportTrail(store: EventStore, range: TrailRange, exportedAt: Date, write: (line: string) => Promise<void> | void, onEvent?: (events: number) => void): Promise<ExportSummary> {
-  const header = { kind: 'header', format: TRAIL_FORMAT, version: 1, streamId: range.streamId, from: range.from?.toISOString() ?? null, to: range.to?.toISOString() ?? null, exportedAt: exportedAt.toISOString() };
-  let last = chained(header, GENESIS);
+  const [head] = await store.readStream(range.streamId, { direction: 'backwards', maxCount: 1 });
+  const header: TrailHeader = { ...range, throughRevision: head?.revision, exportedAt: exportedAt.toISOString() };
+  let last = chained({
+    kind: 'header', format: TRAIL_FORMAT, version: 1, streamId: range.streamId, from: range.from?.toISOString() ?? null, to: range.to?.toISOString() ?? null,
+    throughRevision: head?.revision.toString() ?? null, exportedAt: header.exportedAt,
+  }, GENESIS);
   await write(last.line);
   let events = 0;
-  for await (const event of streamEvents(store, range.streamId)) {
-    if (!inRange(event, range)) continue;
+  for await (const event of covered(store, header)) {
     events += 1;
     last = chained({ kind: 'event', seq: events, event: trailRecord(event) }, last.hash);
     await write(last.line);
@@ -64,18 +86,13 @@ export async function exportTrail(store: EventStore, range: TrailRange, exported
   return { events, finalHash: last.hash };
 }
 
-export interface TrailHeader {
-  readonly streamId: string;
-  readonly from: Date | undefined;
-  readonly to: Date | undefined;
-  readonly exportedAt: string;
-}
-
 export type VerifyResult =
   | { readonly ok: true; readonly header: TrailHeader; readonly events: number; readonly finalHash: string }
-  | { readonly ok: false; readonly line: number; readonly reason: string };
+  /** `ledger`: the chain held up to `line`, but the trail differs from the ledger there. */
+  | { readonly ok: false; readonly line: number; readonly reason: string; readonly ledger: boolean };
 
 type Line = Record<string, unknown> & { prev?: unknown; hash?: unknown; kind?: unknown };
+type Kind = 'header' | 'event' | 'end';
 
 const parseLine = (text: string): Line | undefined => {
   try {
@@ -87,19 +104,21 @@ const parseLine = (text: string): Line | undefined => {
 };
 
 /** The members each kind of line has, and no others: a member added to a line is a change to it. */
-const LINE_KEYS: Readonly<Record<'header' | 'event' | 'end', string>> = {
-  header: 'exportedAt,format,from,hash,kind,prev,streamId,to,version',
+const LINE_KEYS: Readonly<Record<Kind, string>> = {
+  header: 'exportedAt,format,from,hash,kind,prev,streamId,throughRevision,to,version',
   event: 'event,hash,kind,prev,seq',
   end: 'count,hash,kind,prev',
 };
 
-const isInstantText = (value: unknown): boolean => typeof value === 'string' && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value;
+const isInstantText = (value: unknown): value is string => typeof value === 'string' && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value;
+const isRevisionText = (value: unknown): value is string => typeof value === 'string' && /^(0|[1-9]\d*)$/.test(value);
 
 function headerProblem(line: Line): string | undefined {
   if (line.format !== TRAIL_FORMAT || line.version !== 1) return `not a ${TRAIL_FORMAT} version 1 file`;
   if (typeof line.streamId !== 'string' || line.streamId === '') return 'the header names no stream';
   if (!isInstantText(line.exportedAt)) return 'the header\'s exportedAt is not an ISO instant';
   if (![line.from, line.to].every((t) => t === null || isInstantText(t))) return 'the header\'s from / to must each be null or an ISO instant';
+  if (line.throughRevision !== null && !isRevisionText(line.throughRevision)) return 'the header\'s throughRevision must be null or a revision';
   return undefined;
 }
 
@@ -109,14 +128,16 @@ function headerProblem(line: Line): string | undefined {
  * and would read "0x10" as a bigint: a line written any other way than the export writes it is refused),
  * then the chain, the line's kind and place, and its members.
  */
-function lineProblem(text: string, line: Line | undefined, n: number, prev: string, last: boolean): string | undefined {
+function lineProblem(text: string, line: Line | undefined, n: number, prev: string, kind: Kind): string | undefined {
   if (!line) return 'not a JSON object';
   if (canonical(line) !== text) return 'not written as the export writes it (canonical JSON): the line was changed';
   const { hash: claimed, ...body } = line;
   if (body.prev !== prev) return n === 1 ? 'the header must start the chain (prev "")' : "prev is not the previous line's hash: a line was removed, inserted or reordered";
   if (claimed !== sha256(`${prev}\n${canonical(body)}`)) return "hash does not match the line's content: the line was changed";
-  const kind = n === 1 ? 'header' : last ? 'end' : 'event';
-  if (body.kind !== kind) return kind === 'end' ? 'the trail does not end with its end line: it was cut short' : `expected a ${kind} line, found ${String(body.kind)}`;
+  if (body.kind !== kind) {
+    if (kind === 'end') return 'the trail does not end with its end line: it was cut short';
+    return body.kind === 'end' ? 'lines follow the end line' : `expected a ${kind} line, found ${String(body.kind)}`;
+  }
   if (kind === 'event' && body.seq !== n - 1) return `event line out of sequence (seq ${String(body.seq)}, expected ${n - 1})`;
   if (kind === 'end' && body.count !== n - 2) return `the end line counts ${String(body.count)} events, the trail holds ${n - 2}`;
   if (Object.keys(line).sort().join(',') !== LINE_KEYS[kind]) return `the ${kind} line has members other than ${LINE_KEYS[kind]}`;
@@ -125,60 +146,56 @@ function lineProblem(text: string, line: Line | undefined, n: number, prev: stri
 
 const headerOf = (line: Line): TrailHeader => ({
   streamId: String(line.streamId),
-  from: typeof line.from === 'string' ? new Date(line.from) : undefined,
-  to: typeof line.to === 'string' ? new Date(line.to) : undefined,
+  ...(isInstantText(line.from) ? { from: new Date(line.from) } : {}),
+  ...(isInstantText(line.to) ? { to: new Date(line.to) } : {}),
+  throughRevision: isRevisionText(line.throughRevision) ? BigInt(line.throughRevision) : undefined,
   exportedAt: String(line.exportedAt),
 });
 
-type Lines = Iterable<string> | AsyncIterable<string>;
+/** Compares each line with the ledger's next covered event as the chain is checked (one pass, one read of the file). */
+class LedgerCheck {
+  private events: AsyncIterator<RecordedEvent> | undefined;
+  constructor(private readonly store: EventStore) {}
+
+  async problem(line: Line, kind: Kind): Promise<string | undefined> {
+    if (kind === 'header') { this.events = covered(this.store, headerOf(line)); return undefined; }
+    const next = await this.events!.next();
+    if (kind === 'end') return next.done ? undefined : `the ledger holds more events in the trail's range than the trail (revision ${next.value.revision} is missing)`;
+    if (next.done) return 'the trail holds events the ledger does not have in its range';
+    return canonical(line.event) === canonical(trailRecord(next.value)) ? undefined : `differs from the ledger's event at revision ${next.value.revision}`;
+  }
+}
 
 /**
- * Checks the chain of a trail's lines (without their newlines), one at a time, so a trail of any size is
- * checked in constant memory. A line is judged once the next arrives (only then is it known not to be the
- * last, which must be the end line).
+ * Checks a trail's lines (without their newlines) one at a time, in constant memory, and with `against`
+ * compares every event with the ledger's in the same pass. A line is judged once the next arrives (only
+ * then is it known not to be the last, which must be the end line).
  */
-export async function verifyTrail(lines: Lines): Promise<VerifyResult> {
+export async function verifyTrail(lines: Iterable<string> | AsyncIterable<string>, options: { readonly against?: EventStore } = {}): Promise<VerifyResult> {
+  const ledger = options.against ? new LedgerCheck(options.against) : undefined;
   let prev = GENESIS;
   let header: Line | undefined;
   let pending: string | undefined;
   let n = 0;
-  const judge = (text: string, last: boolean): VerifyResult | undefined => {
+  const judge = async (text: string, last: boolean): Promise<VerifyResult | undefined> => {
+    const kind: Kind = n === 1 ? 'header' : last ? 'end' : 'event';
     const line = parseLine(text);
-    const problem = lineProblem(text, line, n, prev, last);
-    if (problem) return { ok: false, line: n, reason: problem };
+    const problem = lineProblem(text, line, n, prev, kind);
+    if (problem) return { ok: false, line: n, reason: problem, ledger: false };
+    const differs = await ledger?.problem(line!, kind);
+    if (differs) return { ok: false, line: n, reason: differs, ledger: true };
     header ??= line;
     prev = line!.hash as string;
     return undefined;
   };
   for await (const text of lines) {
     if (pending !== undefined) {
-      const failed = judge(pending, false);
+      const failed = await judge(pending, false);
       if (failed) return failed;
     }
     pending = text;
     n += 1;
   }
-  if (n < 2) return { ok: false, line: n + 1, reason: 'a trail has at least a header and an end line: it was cut short' };
-  return judge(pending!, true) ?? { ok: true, header: headerOf(header!), events: n - 2, finalHash: prev };
-}
-
-/**
- * Compares a verified trail's events with the ledger's for the same range, both read in order: a chain
- * rewritten from start to end passes verifyTrail, not this. Returns the first difference, or undefined.
- */
-export async function compareWithLedger(store: EventStore, lines: Lines, header: TrailHeader): Promise<{ line: number; reason: string } | undefined> {
-  const range: TrailRange = { streamId: header.streamId, ...(header.from ? { from: header.from } : {}), ...(header.to ? { to: header.to } : {}) };
-  const trail = Symbol.asyncIterator in lines ? lines[Symbol.asyncIterator]() : lines[Symbol.iterator]();
-  const next = async () => { const r = await trail.next(); return r.done ? undefined : parseLine(r.value); };
-  await next(); // the header
-  let n = 1;
-  for await (const event of streamEvents(store, range.streamId)) {
-    if (!inRange(event, range)) continue;
-    n += 1;
-    const line = await next();
-    if (line === undefined || line.kind !== 'event') return { line: n, reason: `the ledger holds more events in this range than the trail (revision ${event.revision} is missing)` };
-    if (canonical(line.event) !== canonical(trailRecord(event))) return { line: n, reason: `differs from the ledger's event at revision ${event.revision}` };
-  }
-  if ((await next())?.kind !== 'end') return { line: n + 1, reason: 'the trail holds events the ledger does not have in this range' };
-  return undefined;
+  if (n < 2) return { ok: false, line: n + 1, reason: 'a trail has at least a header and an end line: it was cut short', ledger: false };
+  return (await judge(pending!, true)) ?? { ok: true, header: headerOf(header!), events: n - 2, finalHash: prev };
 }

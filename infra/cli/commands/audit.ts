@@ -1,12 +1,13 @@
 // `nicegold audit replay | explain | export | verify`: compliance's questions, answered from the event
 // streams. JSON to stdout; progress and the final hash of an export to stderr.
-import { createReadStream, existsSync, linkSync, renameSync, rmSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { createReadStream, existsSync, linkSync, renameSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { once } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
 import { ValidationError } from '../../../domain/shared/errors.ts';
 import { accountStreamId } from '../../../domain/trading/account/index.ts';
-import { accountAsOf, compareWithLedger, explainOrder, exportTrail, verifyTrail } from '../../../commands/compliance/index.ts';
+import { accountAsOf, explainOrder, exportTrail, verifyTrail } from '../../../commands/compliance/index.ts';
 import { jsonSafe, presentAccount } from '../../../commands/http/present.ts';
 import { loadConfig } from '../../config/config.ts';
 import { createLogger } from '../../logging/logger.ts';
@@ -91,7 +92,7 @@ function publish(partial: string, path: string): void {
  */
 async function intoNewFile<T>(path: string, work: (write: (line: string) => Promise<void>) => Promise<T>): Promise<T> {
   if (existsSync(path)) throw fileExists(path);
-  const partial = `${path}.${process.pid}.partial`;
+  const partial = `${path}.${randomUUID()}.partial`; // unique: a pid repeats (pid 1 in every container)
   const file = await open(partial, 'wx');
   let pending = '';
   const flush = async () => {
@@ -107,10 +108,20 @@ async function intoNewFile<T>(path: string, work: (write: (line: string) => Prom
     await file.sync();
     await file.close();
     publish(partial, path);
+    await syncFolder(dirname(resolve(path))); // the new name on disk too
     return result;
   } finally {
     await file.close().catch(() => undefined); // closed already on success
     rmSync(partial, { force: true });
+  }
+}
+
+async function syncFolder(folder: string): Promise<void> {
+  const handle = await open(folder, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 
@@ -138,14 +149,35 @@ async function exportCommand(parsed: ParsedArgs): Promise<number> {
   return 0;
 }
 
-/** The file's lines as a stream (a trail can be larger than fits in one string: 512 MB in Node), closed after. */
-async function readingLines<T>(file: string, work: (lines: AsyncIterable<string>) => Promise<T>): Promise<T> {
-  const input = createReadStream(file, 'utf8');
-  const lines = createInterface({ input, crlfDelay: Infinity });
+/**
+ * The file's lines, split on \n alone and decoded as strict UTF-8, read as a stream (a trail can be larger
+ * than fits in one string: 512 MB in Node). A \r or an invalid byte stays in its line and fails it: the
+ * bytes verified are the bytes of the file.
+ */
+async function* fileLines(file: string): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const input = createReadStream(file);
+  let carry = Buffer.alloc(0);
+  let n = 0;
+  const decode = (bytes: Buffer): string => {
+    n += 1;
+    try {
+      return decoder.decode(bytes);
+    } catch {
+      return `\u0000line ${n} is not valid UTF-8`; // can never be a canonical line
+    }
+  };
   try {
-    return await work(lines);
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      let bytes = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+      for (let at = bytes.indexOf(0x0a); at >= 0; at = bytes.indexOf(0x0a)) {
+        yield decode(bytes.subarray(0, at));
+        bytes = bytes.subarray(at + 1);
+      }
+      carry = Buffer.from(bytes);
+    }
+    if (carry.length > 0) yield decode(carry); // a last line without its newline
   } finally {
-    lines.close();
     input.destroy();
   }
 }
@@ -153,10 +185,14 @@ async function readingLines<T>(file: string, work: (lines: AsyncIterable<string>
 async function verify(parsed: ParsedArgs): Promise<number> {
   const [, file] = parsed.positional;
   if (file === undefined) throw new ValidationError('CLI.USAGE', 'which trail? nicegold audit verify <trail.jsonl>');
-  if (!existsSync(file)) throw new ValidationError('CLI.FILE_NOT_FOUND', `${file} does not exist`);
-  const result = await readingLines(file, (lines) => verifyTrail(lines));
+  if (!statSync(file, { throwIfNoEntry: false })?.isFile()) throw new ValidationError('CLI.FILE_NOT_FOUND', `${file} is not a file`);
+  const againstLedger = parsed.flags.get('against-ledger') === true;
+  // One pass over the file: the chain, and with --against-ledger the ledger's events, line by line.
+  const result = againstLedger
+    ? await withBackends((b) => verifyTrail(fileLines(file), { against: b.eventStore }))
+    : await verifyTrail(fileLines(file));
   if (!result.ok) {
-    process.stderr.write(`${file}: NOT INTACT at line ${result.line}: ${result.reason}\n`);
+    process.stderr.write(`${file}: ${result.ledger ? 'DIFFERS FROM THE LEDGER' : 'NOT INTACT'} at line ${result.line}: ${result.reason}\n`);
     return 1;
   }
   const expected = flag(parsed, 'expect');
@@ -164,16 +200,10 @@ async function verify(parsed: ParsedArgs): Promise<number> {
     process.stderr.write(`${file}: NOT THE TRAIL EXPECTED: its final hash is ${result.finalHash}, not ${expected} (the whole chain was rewritten, or this is another export)\n`);
     return 1;
   }
-  if (parsed.flags.get('against-ledger') === true) {
-    const difference = await withBackends((b) => readingLines(file, (lines) => compareWithLedger(b.eventStore, lines, result.header)));
-    if (difference) {
-      process.stderr.write(`${file}: DIFFERS FROM THE LEDGER at line ${difference.line}: ${difference.reason}\n`);
-      return 1;
-    }
-  }
-  const { from, to } = result.header;
-  const range = from || to ? `recorded ${from ? `from ${from.toISOString()} ` : ''}${to ? `to ${to.toISOString()}` : ''}`.trim() : 'all recorded';
-  process.stdout.write(`${file}: intact, ${result.events} events of ${result.header.streamId} (${range}) exported at ${result.header.exportedAt}; final hash ${result.finalHash}${parsed.flags.get('against-ledger') === true ? '; matches the ledger' : ''}\n`);
+  const { from, to, throughRevision } = result.header;
+  const recorded = from || to ? `recorded ${from ? `from ${from.toISOString()} ` : ''}${to ? `to ${to.toISOString()}` : ''}`.trim() : 'all recorded';
+  const range = `${recorded}, through revision ${throughRevision ?? 'none'}`;
+  process.stdout.write(`${file}: intact, ${result.events} events of ${result.header.streamId} (${range}) exported at ${result.header.exportedAt}; final hash ${result.finalHash}${againstLedger ? '; matches the ledger' : ''}\n`);
   return 0;
 }
 

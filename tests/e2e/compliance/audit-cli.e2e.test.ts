@@ -68,7 +68,7 @@ describe.skipIf(!postgres.available)(`nicegold audit on a PostgreSQL ledger${pos
 
     const verified = await cli('verify', file, '--expect', finalHash, '--against-ledger');
     expect(verified).toMatchObject({ code: 0 });
-    expect(verified.stdout).toContain('intact, 5 events of account-AUD-1');
+    expect(verified.stdout).toContain('intact, 5 events of account-AUD-1 (all recorded, through revision 4)');
     expect(verified.stdout).toContain('matches the ledger');
 
     const tampered = path.join(dir, 'tampered.jsonl');
@@ -76,6 +76,15 @@ describe.skipIf(!postgres.available)(`nicegold audit on a PostgreSQL ledger${pos
     const refused = await cli('verify', tampered);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('NOT INTACT at line 2');
+
+    // The bytes verified are the file's: other line endings are another file, even with the same content.
+    const crlf = path.join(dir, 'crlf.jsonl');
+    await writeFile(crlf, (await readFile(file, 'utf8')).replaceAll('\n', '\r\n'));
+    expect(await cli('verify', crlf)).toMatchObject({ code: 1, stderr: expect.stringContaining('NOT INTACT at line 1') });
+    const noFinalNewline = path.join(dir, 'no-final-newline.jsonl');
+    await writeFile(noFinalNewline, (await readFile(file, 'utf8')).trimEnd());
+    expect(await cli('verify', noFinalNewline, '--expect', finalHash)).toMatchObject({ code: 0 });
+    expect(await cli('verify', dir)).toMatchObject({ code: 1, stderr: expect.stringContaining('CLI.FILE_NOT_FOUND') });
 
     const again = await cli('export', '--account', 'AUD-1', '--out', file);
     expect(again.code).toBe(1);
@@ -91,7 +100,7 @@ describe.skipIf(!postgres.available)(`nicegold audit on a PostgreSQL ledger${pos
     expect((await readdir(dir)).filter((f) => f.includes('partial'))).toEqual([]);
     const retried = await cli('export', '--account', 'AUD-1', '--out', file);
     expect(retried.code).toBe(0);
-    expect((await cli('verify', file)).stdout).toContain('intact, 5 events of account-AUD-1 (all recorded)');
+    expect((await cli('verify', file)).stdout).toContain('intact, 5 events of account-AUD-1 (all recorded, through revision 4)');
     const typo = await cli('export', '--account', 'AUD-404', '--out', path.join(dir, 'typo.jsonl'));
     expect(typo.stderr).toContain('warning: account-AUD-404 has no events');
   }, 120_000);
