@@ -5,6 +5,7 @@
 import type { EventStore, RecordedEvent } from '../../domain/ports/event-store.ts';
 import { DomainError, NotFoundError } from '../../domain/shared/errors.ts';
 import { accountStreamId, evolve, initialAccountState, type AccountEvent, type AccountState } from '../../domain/trading/account/index.ts';
+import { streamPages } from '../handling/stream-pages.ts';
 import type { AccountView } from '../trading/service.ts';
 import { accountViewOf } from '../trading/trading-service.ts';
 
@@ -16,12 +17,9 @@ export type ReadProgress = (eventsRead: number) => void;
 /** Every event of a stream, oldest first, read a page at a time. */
 export async function* streamEvents(store: EventStore, streamId: string, onPage?: ReadProgress): AsyncGenerator<RecordedEvent> {
   let read = 0;
-  for (let from = 0n; ;) {
-    const page = await store.readStream(streamId, { fromRevision: from, maxCount: PAGE });
+  for await (const page of streamPages(store, streamId, 0n, PAGE)) {
     yield* page;
-    if (page.length < PAGE) return;
-    onPage?.((read += page.length));
-    from = page[page.length - 1]!.revision + 1n;
+    if (page.length === PAGE) onPage?.((read += page.length));
   }
 }
 

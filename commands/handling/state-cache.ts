@@ -2,6 +2,7 @@
 // command. The cached revision is the expected revision of the next append; a conflict drops the entry.
 import type { EventStore } from '../../domain/ports/event-store.ts';
 import type { Decider, DomainEvent } from '../../domain/shared/decider.ts';
+import { streamPages } from './stream-pages.ts';
 
 interface Entry {
   readonly state: unknown;
@@ -24,12 +25,9 @@ export class StateCache {
     if (cached && !refresh) return cached as Entry & { state: S };
     let state = (cached?.state as S | undefined) ?? decider.initialState();
     let revision = cached?.revision;
-    for (;;) {
-      const from = revision === undefined ? 0n : revision + 1n;
-      const events = await store.readStream(streamId, { fromRevision: from, maxCount: PAGE });
+    for await (const events of streamPages(store, streamId, revision === undefined ? 0n : revision + 1n, PAGE)) {
       for (const event of events) state = decider.evolve(state, { type: event.type, data: event.data } as unknown as E);
-      if (events.length > 0) revision = events[events.length - 1]!.revision;
-      if (events.length < PAGE) break;
+      revision = events[events.length - 1]!.revision;
     }
     this.remember(streamId, state, revision);
     return { state, revision };

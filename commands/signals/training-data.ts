@@ -5,6 +5,7 @@ import type { EventStore, RecordedEvent } from '../../domain/ports/event-store.t
 import { ValidationError } from '../../domain/shared/errors.ts';
 import { priceFromText, tickStreamId, type InstrumentSpec } from '../../domain/market-data/index.ts';
 import type { FeatureTick } from '../../domain/signals/index.ts';
+import { streamPages } from '../handling/stream-pages.ts';
 
 const DAY_MS = 86_400_000;
 const PAGE = 5_000;
@@ -24,13 +25,7 @@ export function ticksFromEvents(events: readonly RecordedEvent[], from: Date, to
 export async function ticksFromStore(store: EventStore, symbol: string, from: Date, to: Date): Promise<FeatureTick[]> {
   const ticks: FeatureTick[] = [];
   for (let day = Math.floor(from.getTime() / DAY_MS) * DAY_MS; day < to.getTime(); day += DAY_MS) {
-    const streamId = tickStreamId(symbol, new Date(day));
-    for (let fromRevision = 0n; ;) {
-      const page = await store.readStream(streamId, { fromRevision, maxCount: PAGE });
-      ticks.push(...ticksFromEvents(page, from, to));
-      if (page.length < PAGE) break;
-      fromRevision = page[page.length - 1]!.revision + 1n;
-    }
+    for await (const page of streamPages(store, tickStreamId(symbol, new Date(day)), 0n, PAGE)) ticks.push(...ticksFromEvents(page, from, to));
   }
   // Streams hold ticks in arrival order; a source may deliver slightly out of tick-time order.
   return ticks.sort((a, b) => a.timeMs - b.timeMs);

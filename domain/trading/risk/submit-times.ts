@@ -2,7 +2,7 @@
 // filter and copy the whole array of times still inside the window, in the decider and again in evolve:
 // O(orders in the window) per order, so the faster an account submits (a flood, the very thing the
 // throttle exists to stop) the slower every one of its orders, and a replay of an account that once
-// placed thousands of orders a second took tens of µs per order (30,000 orders: 4.8 s to refold).
+// placed thousands of orders a second spent tens of µs per order in evolve (30,000 orders: 3.46 s of fold).
 //
 // Here the times sit sorted in an array shared between successive states; a state sees the slice
 // [start, end). Recording a time at or after the newest appends in place when the state is the newest

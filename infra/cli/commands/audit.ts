@@ -29,14 +29,14 @@ function instant(name: string, text: string | undefined): Date | undefined {
   return at;
 }
 
-/** Progress of a long read on stderr (after each page of 1,000 events), so stdout stays the answer. */
-async function withReadProgress<T>(what: string, work: (onPage: (eventsRead: number) => void) => Promise<T>): Promise<T> {
+/** Progress of a long job on stderr (the caller reports every 1,000 events or so), so stdout stays the answer. */
+async function withProgress<T>(what: string, work: (report: (events: number) => void) => Promise<T>): Promise<T> {
   const started = performance.now();
   let shown = false;
   try {
-    return await work((eventsRead) => {
+    return await work((events) => {
       shown = true;
-      process.stderr.write(`\r${what}: ${eventsRead} events read, ${Math.round(eventsRead / ((performance.now() - started) / 1_000))} events/s   `);
+      process.stderr.write(`\r${what} ${events} events, ${Math.round(events / ((performance.now() - started) / 1_000))} events/s   `);
     });
   } finally {
     if (shown) process.stderr.write('\n');
@@ -58,7 +58,7 @@ async function withBackends<T>(work: (backends: Backends) => Promise<T>): Promis
 async function replay(parsed: ParsedArgs): Promise<number> {
   const accountId = requireFlag(parsed, 'account', 'the account id');
   const at = instant('at', requireFlag(parsed, 'at', 'the instant, ISO 8601'))!;
-  const asOf = await withBackends((b) => withReadProgress(`replay ${accountId}`, (onPage) => accountAsOf(b.eventStore, accountId, at, onPage)));
+  const asOf = await withBackends((b) => withProgress(`replay ${accountId}: read`, (onPage) => accountAsOf(b.eventStore, accountId, at, onPage)));
   printJson({
     asOf: { at: at.toISOString(), revision: asOf.revision.toString(), lastEventRecordedAt: asOf.lastRecordedAt.toISOString(), eventsFolded: asOf.events, eventsRecordedLater: asOf.laterEvents },
     account: presentAccount(asOf.view),
@@ -69,7 +69,7 @@ async function replay(parsed: ParsedArgs): Promise<number> {
 async function explain(parsed: ParsedArgs): Promise<number> {
   const accountId = requireFlag(parsed, 'account', 'the account id');
   const orderId = requireFlag(parsed, 'order', 'the order id');
-  printJson(jsonSafe(await withBackends((b) => withReadProgress(`explain ${orderId}`, (onPage) => explainOrder(b.eventStore, accountId, orderId, onPage)))));
+  printJson(jsonSafe(await withBackends((b) => withProgress(`explain ${orderId}: read`, (onPage) => explainOrder(b.eventStore, accountId, orderId, onPage)))));
   return 0;
 }
 
@@ -136,16 +136,15 @@ async function exportCommand(parsed: ParsedArgs): Promise<number> {
   const range = { streamId: stream ?? accountStreamId(account!), from: instant('from', flag(parsed, 'from')), to: instant('to', flag(parsed, 'to')) };
   const path = flag(parsed, 'out');
   if (path !== undefined && existsSync(path)) throw fileExists(path); // before any work
-  const started = performance.now();
-  const progress = (events: number) => {
-    if (events % 1_000 === 0) process.stderr.write(`\rexported ${events} events, ${Math.round(events / ((performance.now() - started) / 1_000))} events/s   `);
-  };
   const trailRange = { streamId: range.streamId, ...(range.from ? { from: range.from } : {}), ...(range.to ? { to: range.to } : {}) };
-  const summary = await withBackends((b) => (path === undefined
-    ? exportTrail(b.eventStore, trailRange, new Date(), toStdout, progress)
-    : intoNewFile(path, (write) => exportTrail(b.eventStore, trailRange, new Date(), write, progress))));
+  const summary = await withBackends((b) => withProgress(`export ${range.streamId}:`, (report) => {
+    const progress = (events: number) => { if (events % 1_000 === 0) report(events); };
+    return path === undefined
+      ? exportTrail(b.eventStore, trailRange, new Date(), toStdout, progress)
+      : intoNewFile(path, (write) => exportTrail(b.eventStore, trailRange, new Date(), write, progress));
+  }));
   if (summary.events === 0) process.stderr.write(`warning: ${range.streamId} has no events${range.from || range.to ? ' in this range' : ''}: check the account or stream id\n`);
-  process.stderr.write(`\n${range.streamId}: ${summary.events} events${path ? ` in ${path}` : ''}; final hash ${summary.finalHash}\nkeep the final hash apart from the file: nicegold audit verify <file> --expect <hash>\n`);
+  process.stderr.write(`${range.streamId}: ${summary.events} events${path ? ` in ${path}` : ''}; final hash ${summary.finalHash}\nkeep the final hash apart from the file: nicegold audit verify <file> --expect <hash>\n`);
   return 0;
 }
 
