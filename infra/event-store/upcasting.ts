@@ -1,11 +1,14 @@
-// Wraps any event store so everything read from it comes out at the newest schema version.
+// Wraps any event store so everything read from it comes out at the newest schema version. Writes go
+// through untouched, with every argument: the append's options carry the streams an order was judged on
+// (AppendOptions.unchanged), and dropping them once let orders through an engaged emergency stop.
 import type { EventStore, ReadAllPage, RecordedEvent, Subscription } from '../../domain/ports/event-store.ts';
 import type { UpcasterRegistry } from '../../domain/shared/upcasting.ts';
+import { eventUpcasters } from '../../domain/upcasters.ts';
 
 export function withUpcasting(store: EventStore, registry: UpcasterRegistry): EventStore {
   const up = (event: RecordedEvent) => registry.upcast(event);
   return {
-    append: (streamId, events, expected) => store.append(streamId, events, expected),
+    append: (...args) => store.append(...args),
     readStream: async (streamId, options) => (await store.readStream(streamId, options)).map(up),
     readStreams: async (reads, options) => {
       const byStream = await store.readStreams(reads, options);
@@ -38,3 +41,10 @@ export function withUpcasting(store: EventStore, registry: UpcasterRegistry): Ev
     close: () => store.close(),
   };
 }
+
+/**
+ * The event store as the ledger uses it: every read upcast with the ledger's registry. Services and the
+ * tests that stand for them wrap their adapter with this one function, so a test never runs on a store
+ * shaped differently from the one a deployed process writes through.
+ */
+export const asLedgerEventStore = (store: EventStore): EventStore => withUpcasting(store, eventUpcasters);

@@ -9,8 +9,7 @@ import { createRedisKeyValueStore } from '../cache/redis.ts';
 import { createSqlKeyValueStore } from '../cache/sql.ts';
 import type { Config } from '../config/config.ts';
 import { PostgresEventStore } from '../event-store/postgres.ts';
-import { withUpcasting } from '../event-store/upcasting.ts';
-import { eventUpcasters } from '../../domain/upcasters.ts';
+import { asLedgerEventStore } from '../event-store/upcasting.ts';
 import type { ReadinessCheck } from '../http/app.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { SqlClient } from '../sql/client.ts';
@@ -41,7 +40,7 @@ export async function openBackends(config: Config, logger: Logger): Promise<Back
     closers.push(() => sql.close());
     readiness.push({ name: 'database', check: async () => { await sql.query('select 1'); return sql.dialect; } });
 
-    const eventStore = withUpcasting(await openEventStore(config, sql), eventUpcasters);
+    const eventStore = asLedgerEventStore(await openEventStore(config, sql));
     closers.push(() => eventStore.close());
     readiness.push({ name: 'event-store', check: async () => `${config.eventStore}, head ${String(await eventStore.headPosition() ?? 'empty')}` });
 

@@ -10,6 +10,7 @@ import type { EventStore, RecordedEvent } from '../../../domain/ports/event-stor
 import { createTokenVerifier, mintToken, type JwtSettings, type PrincipalRole } from '../../../infra/auth/index.ts';
 import { createRedisKeyValueStore } from '../../../infra/cache/redis.ts';
 import { PostgresEventStore } from '../../../infra/event-store/postgres.ts';
+import { asLedgerEventStore } from '../../../infra/event-store/upcasting.ts';
 import { buildApp } from '../../../infra/http/app.ts';
 import { createLogger } from '../../../infra/logging/logger.ts';
 import { createMetrics } from '../../../infra/metrics/metrics.ts';
@@ -58,7 +59,7 @@ export const newKey = () => `k-${randomUUID()}`;
 export async function startCommandServer(options: { rateLimitPerSecond?: number } = {}): Promise<CommandServer> {
   const schema = uniqueName('e2e_cmd');
   const sql = createPgClient({ connectionString: TEST_DATABASE_URL, max: 16 });
-  const eventStore = await PostgresEventStore.create(sql, { schema });
+  const eventStore = asLedgerEventStore(await PostgresEventStore.create(sql, { schema }));
   const keyValue = createRedisKeyValueStore(TEST_REDIS_URL, { keyPrefix: `${schema}:` });
   const quotes = createQuoteBook(keyValue);
   const tradingService = createTradingService({ eventStore, keyValue, quotes, source: 'e2e' });

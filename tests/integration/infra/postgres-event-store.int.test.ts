@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../../domain/ports/event-store.ts';
 import { PostgresEventStore } from '../../../infra/event-store/postgres.ts';
+import { asLedgerEventStore } from '../../../infra/event-store/upcasting.ts';
 import { appendSql } from '../../../infra/event-store/postgres-schema.ts';
 import { createPgClient } from '../../../infra/sql/pg-client.ts';
 import { createPgliteClient } from '../../../infra/sql/pglite-client.ts';
@@ -20,6 +21,15 @@ describe.skipIf(!postgres.available)(`PostgreSQL event store${postgres.skipReaso
     const schema = uniqueName('es_ct');
     const sql = createPgClient({ connectionString: TEST_DATABASE_URL });
     const store = await PostgresEventStore.create(sql, { schema });
+    return { store, cleanup: async () => { await store.close(); await sql.exec(`drop schema ${schema} cascade`); await sql.close(); } };
+  });
+
+  // The store as the services open it (infra/runtime/backends.ts): the same promises must hold through
+  // its wrapping. They did not: the wrapper dropped AppendOptions, so no order checked the stop streams.
+  describeEventStoreContract('PostgreSQL 15, as the ledger opens it', async () => {
+    const schema = uniqueName('es_ledger');
+    const sql = createPgClient({ connectionString: TEST_DATABASE_URL });
+    const store = asLedgerEventStore(await PostgresEventStore.create(sql, { schema }));
     return { store, cleanup: async () => { await store.close(); await sql.exec(`drop schema ${schema} cascade`); await sql.close(); } };
   });
 

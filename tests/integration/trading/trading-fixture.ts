@@ -10,6 +10,7 @@ import { createTradingService, type CommandContext, type TradingService, type Tr
 import { uuidV5 } from '../../../commands/handling/event-ids.ts';
 import { createRedisKeyValueStore } from '../../../infra/cache/redis.ts';
 import { PostgresEventStore } from '../../../infra/event-store/postgres.ts';
+import { asLedgerEventStore } from '../../../infra/event-store/upcasting.ts';
 import type { SqlClient } from '../../../infra/sql/client.ts';
 import { createPgClient } from '../../../infra/sql/pg-client.ts';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, uniqueName } from '../../support/services.ts';
@@ -49,7 +50,7 @@ let sequence = 0n;
 export async function tradingFixture(name: string): Promise<TradingFixture> {
   const schema = uniqueName(name);
   const sql = createPgClient({ connectionString: TEST_DATABASE_URL, max: 12 });
-  const eventStore = await PostgresEventStore.create(sql, { schema });
+  const eventStore = asLedgerEventStore(await PostgresEventStore.create(sql, { schema }));
   const keyValue = createRedisKeyValueStore(TEST_REDIS_URL, { keyPrefix: `${schema}:` });
   const quotes = createQuoteBook(keyValue);
   const newService = (overrides: Partial<TradingServiceDeps> = {}) => createTradingService({ eventStore, keyValue, quotes, ...overrides });
