@@ -197,9 +197,13 @@ export function createTradingService(deps: TradingServiceDeps): TradingService {
 
   function onControl(ctx: CommandContext, type: ControlCommand['type'], input: StopInput): Promise<CommandOutcome> {
     const streamId = controlStreamId(input.scope);
-    return records.once(ctx.commandId, type, bodyOf(ctx, input), () => {
+    return records.once(ctx.commandId, type, bodyOf(ctx, input), async () => {
       const command = { type, data: { scope: input.scope, reason: input.reason }, metadata: metadata(ctx) } as ControlCommand;
-      return runCommand(handler, streams, controlDecider, streamId, command);
+      const outcome = await runCommand(handler, streams, controlDecider, streamId, command);
+      // The stop state orders are judged on catches up before the stop is acknowledged: this process's
+      // next order sees it at once instead of learning it from a failed append.
+      await controls.current(input.scope);
+      return outcome;
     });
   }
 
