@@ -114,6 +114,8 @@ export const recordFillInput = (accountId: string, body: RecordFillBody, spec: I
 
 export const formatCash = (units: bigint, currency?: string) => cashToText(currency ? currencySpecOrDesk(currency) : DESK_SPEC, units);
 export const formatLots = (steps: bigint, symbol?: string) => stepsToLots(symbol ? SPECS.get(symbol) ?? DESK_SPEC : DESK_SPEC, steps);
+  ...(body.symbol !== undefined ? { symbol: body.symbol } : {}),
+  ...(body.side !== undefined ? { side: body.side } : {}),
 export const formatPrice = (units: bigint, symbol: string) => priceToText(SPECS.get(symbol) ?? DESK_SPEC, units);
 
 const currencySpecOrDesk = (currency: string) => DEFAULT_INSTRUMENTS.find((s) => s.quoteCurrency === currency) ?? DESK_SPEC;

@@ -116,6 +116,8 @@ export const StopQuery = Type.Object({
   symbol: Type.Optional(Type.String({ pattern: '^[A-Z0-9]{3,12}$' })),
   accountId: Type.Optional(Identifier('account id')),
 }, strict);
+  symbol: Type.Optional(Type.String({ pattern: '^[A-Z0-9]{3,12}$', description: 'the instrument the broker says it filled; refused (FILL.SYMBOL_MISMATCH) unless the order\'s' })),
+  side: Type.Optional(Type.Union([Type.Literal('buy'), Type.Literal('sell')], { description: 'the side the broker says it filled; refused (FILL.SIDE_MISMATCH) unless the order\'s' })),
 
 export const ErrorResponse = Type.Object({
   code: Type.String({ description: 'stable error code, e.g. AUTH.FORBIDDEN_ACCOUNT, NUMBER.TOO_PRECISE, COMMAND.ID_REUSED' }),

@@ -153,8 +153,14 @@ export class BrokerReactor {
     const service = this.deps.service;
     switch (report.kind) {
       case 'fill': {
-        const { fillId, qty, price } = report;
-        await react(`fill ${fillId}`, () => service.recordFill(ctx(`fill/${fillId}`), { accountId, orderId, fillId, qty, price }), this.logger);
+        const { fillId, qty, price, symbol, side } = report;
+        const reported = { accountId, orderId, fillId, qty, price, ...(symbol ? { symbol } : {}), ...(side ? { side } : {}) };
+        await react(`fill ${fillId}`, async () => {
+          const outcome = await service.recordFill(ctx(`fill/${fillId}`), reported);
+          const refused = outcome.events.find((event) => event.type === 'FillRefused')?.data as { code: string; reason: string } | undefined;
+          // Recorded for the desk to reconcile (GraphQL refusedFills); the venue's fill is not booked.
+          if (refused) this.logger.warn({ what: `fill ${fillId}`, code: refused.code, reason: refused.reason }, 'fill refused by the post-trade checks, not booked');
+        }, this.logger);
         return;
       }
       case 'reject':

@@ -119,7 +119,7 @@ export class PaperBroker implements Broker {
         const filledQty = order.filledQty + result.qty;
         if (filledQty >= order.qty) this.book.delete(key);
         else this.book.set(key, { ...order, filledQty, fillCount: order.fillCount + 1 });
-        this.report({ ...ref, kind: 'fill', fillId: result.fillId, price: result.price, qty: result.qty });
+        this.report({ ...ref, kind: 'fill', fillId: result.fillId, price: result.price, qty: result.qty, symbol: order.symbol, side: order.side });
         return;
       }
       case 'cancel':

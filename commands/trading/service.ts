@@ -9,7 +9,7 @@
 import type { Actor } from '../../domain/ports/event-store.ts';
 import type { ControlScope } from '../../domain/trading/control/index.ts';
 import type { AccountFigures, PlaceOrderData, Position, RiskLimitsInput, TradingStatus } from '../../domain/trading/account/index.ts';
-import type { Order } from '../../domain/trading/orders/index.ts';
+import type { Order, OrderSide } from '../../domain/trading/orders/index.ts';
 import type { RiskCheck, RiskCheckName, RiskLimits, TradingState } from '../../domain/trading/risk/index.ts';
 
 export interface CommandContext {
@@ -94,6 +94,9 @@ export interface RecordFillInput {
   readonly price: bigint;
   /** Minor units, non-negative. */
   readonly fee?: bigint;
+  /** What the broker says the fill was for: checked against the order when given. */
+  readonly symbol?: string;
+  readonly side?: OrderSide;
 }
 
 export interface OrderReportInput {

@@ -9,12 +9,16 @@ import {
   accountDecider,
   accountFigures,
   accountStreamId,
+  DEFAULT_FILL_BAND_BPS,
   findOrder,
+  marketMarks,
   type AccountCommand,
+  type RecordFill,
   type AccountState,
   type PlaceOrder,
   type RiskDecisionRecorded,
 } from '../../domain/trading/account/index.ts';
+import type { Quote } from '../../domain/trading/risk/index.ts';
 import { controlDecider, controlStreamId, type ControlCommand } from '../../domain/trading/control/index.ts';
 import type { Command, Decider } from '../../domain/shared/decider.ts';
 import { isLedgerError } from '../../domain/shared/errors.ts';
@@ -31,6 +35,7 @@ import type {
   PlaceOrderInput,
   PlaceOrderOutcome,
   QuoteSource,
+  RecordFillInput,
   StopInput,
   StopView,
   TradingService,
@@ -48,9 +53,11 @@ export interface TradingServiceDeps {
   readonly source?: string;
   /** Attempts per command on version conflicts with writers in other processes. */
   readonly maxAttempts?: number;
+  /** The band (bps around the quote's mid) a fill's price must lie in, per instrument; DEFAULT_FILL_BAND_BPS else. */
+  readonly fillBandBps?: ReadonlyMap<string, bigint>;
 }
 
-type AccountCommandType = Exclude<AccountCommand['type'], 'PlaceOrder'>;
+type AccountCommandType = Exclude<AccountCommand['type'], 'PlaceOrder' | 'RecordFill'>;
 type DataOf<T extends AccountCommand['type']> = Extract<AccountCommand, { type: T }>['data'];
 
 const outcomeOf = (commandId: string, result: CommandResult<DomainEvent>): CommandOutcome => ({
@@ -151,8 +158,11 @@ const outcomeReceipts = (eventStore: EventStore): OutcomeReceipts<CommandOutcome
 const byPlacement = (a: { placedAt: string; orderId: string }, b: { placedAt: string; orderId: string }): number =>
   a.placedAt < b.placedAt ? -1 : a.placedAt > b.placedAt ? 1 : a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0;
 
-/** An open account's state as the API shows it, its figures valued at `now` (the live view, or a replay's instant). */
-export function accountViewOf(state: AccountState, revision: bigint | undefined, now: Date): AccountView {
+/**
+ * An open account's state as the API shows it, its figures valued at `now` (the live view, or a replay's
+ * instant) at `marks`: marketMarks of the quotes known then (the desk's one valuation).
+ */
+export function accountViewOf(state: AccountState, revision: bigint | undefined, now: Date, marks: ReadonlyMap<string, bigint> = state.marks): AccountView {
   return {
     accountId: state.accountId,
     currency: state.currency,
@@ -163,13 +173,14 @@ export function accountViewOf(state: AccountState, revision: bigint | undefined,
     trading: state.trading,
     workingOrders: [...state.workingOrders.values()].sort(byPlacement),
     positions: [...state.positions.values()],
-    figures: accountFigures(state, now),
+    figures: accountFigures(state, now, marks),
   };
 }
 
 export function createTradingService(deps: TradingServiceDeps): TradingService {
   const clock = deps.clock ?? (() => new Date());
   const instruments = deps.instruments ?? instrumentRegistry();
+  const fillBandBps = (symbol: string): bigint => deps.fillBandBps?.get(symbol) ?? DEFAULT_FILL_BAND_BPS;
   const cache = deps.cache ?? new StateCache();
   const records = createCommandRecords(deps.keyValue, outcomeReceipts(deps.eventStore));
   const controls = new ControlReader(deps.eventStore);
@@ -239,9 +250,35 @@ export function createTradingService(deps: TradingServiceDeps): TradingService {
     return loaded.state.status === 'open' ? loaded : undefined;
   }
 
+  /** The latest quote of each instrument the account holds a position in (or names), as the book has it now. */
+  async function quotesFor(symbols: Iterable<string>): Promise<Map<string, Quote | undefined>> {
+    const list = [...new Set(symbols)];
+    const quotes = await Promise.all(list.map((symbol) => deps.quotes.latest(symbol)));
+    return new Map(list.map((symbol, i) => [symbol, quotes[i]]));
+  }
+
   async function account(accountId: string): Promise<AccountView | undefined> {
     const loaded = await loadAccount(accountId);
-    return loaded ? accountViewOf(loaded.state, loaded.revision, clock()) : undefined;
+    if (!loaded) return undefined;
+    const held = [...loaded.state.positions.values()].filter((p) => p.qty !== 0n).map((p) => p.symbol);
+    return accountViewOf(loaded.state, loaded.revision, clock(), marketMarks(loaded.state, await quotesFor(held)));
+  }
+
+  /**
+   * A broker's fill, checked against its order and the market before it is booked: the quote is the book's
+   * latest for the order's instrument when the fill is recorded, the band the instrument's (fillBandBps).
+   */
+  async function recordFill(ctx: CommandContext, input: RecordFillInput): Promise<CommandOutcome> {
+    const loaded = await loadAccount(input.accountId);
+    const order = loaded && findOrder(loaded.state, input.orderId);
+    const symbol = order?.symbol ?? input.symbol;
+    const lastQuote = symbol === undefined ? undefined : await deps.quotes.latest(symbol);
+    const market = { ...(lastQuote ? { lastQuote } : {}), bandBps: fillBandBps(symbol ?? '') };
+    // The idempotency record holds what was asked, not the market it met: a repeat with a newer quote is a repeat.
+    return records.once(ctx.commandId, 'RecordFill', bodyOf(ctx, input), () => {
+      const command: RecordFill = { type: 'RecordFill', data: { ...input, market }, metadata: metadata(ctx) };
+      return runCommand(handler, streams, accountDecider, accountStreamId(input.accountId), command);
+    });
   }
 
   async function stop(scope: StopInput['scope']): Promise<StopView> {
@@ -265,7 +302,7 @@ export function createTradingService(deps: TradingServiceDeps): TradingService {
     setTradingState: (ctx, input) => onAccount(ctx, 'SetTradingState', input),
     placeOrder,
     cancelOrder: (ctx, input) => onAccount(ctx, 'CancelOrder', input),
-    recordFill: (ctx, input) => onAccount(ctx, 'RecordFill', input),
+    recordFill,
     confirmCancel: (ctx, input) => onAccount(ctx, 'ConfirmCancel', { accountId: input.accountId, orderId: input.orderId }),
     rejectOrder: (ctx, input) => onAccount(ctx, 'RejectOrder', input),
     expireOrder: (ctx, input) => onAccount(ctx, 'ExpireOrder', input),

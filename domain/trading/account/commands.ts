@@ -3,6 +3,7 @@
 import type { Command } from '../../shared/decider.ts';
 import type { InstrumentFacts, OrderKind, OrderSide, TimeInForce } from '../orders/index.ts';
 import type { EmergencyControls, Quote, RiskLimits, TradingState } from '../risk/index.ts';
+import type { FillMarket } from './fill-checks.ts';
 
 type AccountScoped<T> = { readonly accountId: string } & T;
 
@@ -47,7 +48,18 @@ export type CancelOrder = Command<'CancelOrder', AccountScoped<{ readonly orderI
 export type ConfirmCancel = Command<'ConfirmCancel', AccountScoped<{ readonly orderId: string }>>;
 export type RecordFill = Command<
   'RecordFill',
-  AccountScoped<{ readonly fillId: string; readonly orderId: string; readonly qty: bigint; readonly price: bigint; readonly fee?: bigint }>
+  AccountScoped<{
+    readonly fillId: string;
+    readonly orderId: string;
+    readonly qty: bigint;
+    readonly price: bigint;
+    readonly fee?: bigint;
+    /** What the broker reported the fill was for; a mismatch with the order refuses the fill. */
+    readonly symbol?: string;
+    readonly side?: OrderSide;
+    /** The latest quote of the order's instrument when the fill is recorded, and the band around it. */
+    readonly market: FillMarket;
+  }>
 >;
 export type RejectOrder = Command<'RejectOrder', AccountScoped<{ readonly orderId: string; readonly reason: string }>>;
 export type ExpireOrder = Command<'ExpireOrder', AccountScoped<{ readonly orderId: string; readonly reason?: string }>>;

@@ -3,12 +3,14 @@
 import { NotFoundError, ValidationError } from '../../shared/errors.ts';
 import { transition, type Order, type OrderStatus } from '../orders/index.ts';
 import type { CancelOrder, ConfirmCancel, ExpireOrder, RecordFill, RejectOrder } from './commands.ts';
-import type { AccountEvent, OrderCancelRequested, OrderCanceled, OrderExpired, OrderFilled, OrderRejected } from './events.ts';
+import { usableQuote } from '../risk/index.ts';
+import type { AccountEvent, FillRefused, OrderCancelRequested, OrderCanceled, OrderExpired, OrderFilled, OrderRejected } from './events.ts';
+import { fillRefusal, MAX_FILL_BAND_BPS, type FillRefusal } from './fill-checks.ts';
 import { has } from './grow-only-index.ts';
 import { haltOnLossLimits, type LossFigures } from './loss-halt.ts';
 import { bookFill, flatPosition } from './positions.ts';
 import { findOrder, type AccountState } from './state.ts';
-import { dailyPnlAt, equityOf } from './valuation.ts';
+import { dailyPnlAt, equityOf, midPrice } from './valuation.ts';
 
 function knownOrder(state: AccountState, orderId: string): Order {
   const order = findOrder(state, orderId);
@@ -49,21 +51,30 @@ export function expireOrder(command: ExpireOrder, state: AccountState): OrderExp
 }
 
 /**
- * Books a fill, including one racing a cancel. The position bookkeeping is computed here and recorded
- * in the event; if the fill leaves the account past its daily loss or drawdown limit, it halts.
+ * Books a fill, including one racing a cancel, once the post-trade checks pass (fill-checks.ts): a fill
+ * they refuse is recorded as FillRefused and books nothing. The position bookkeeping is computed here and
+ * recorded in the event; the position is marked at the market quote's mid, and if the fill leaves the
+ * account past its daily loss or drawdown limit, it halts.
  */
 export function recordFill(command: RecordFill, state: AccountState): AccountEvent[] {
-  const { fillId, orderId, qty, price } = command.data;
+  const { fillId, orderId, qty, price, market } = command.data;
   const fee = command.data.fee ?? 0n;
   if (typeof fillId !== 'string' || fillId.length === 0) throw new ValidationError('FILL.ID_INVALID', 'fillId must be a non-empty string');
   if (typeof fee !== 'bigint' || fee < 0n) throw new ValidationError('FILL.FEE_INVALID', 'fee must be a non-negative integer of minor units', { fillId });
+  if (typeof price !== 'bigint' || price <= 0n) throw new ValidationError('FILL.PRICE_INVALID', 'price must be a positive integer of price units', { fillId });
+  if (typeof market?.bandBps !== 'bigint' || market.bandBps < 1n || market.bandBps > MAX_FILL_BAND_BPS) {
+    throw new ValidationError('FILL.MARKET_MISSING', `a fill is checked against the market: the band must be 1 to ${MAX_FILL_BAND_BPS} bps`, { fillId });
+  }
   if (has(state.fillIds, fillId)) return [];
   const order = knownOrder(state, orderId);
   const after = transition(order, { type: 'fill', fillId, qty, price });
+  const at = command.metadata.now.toISOString();
+  const refusal = fillRefusal(order, command.data, market);
+  if (refusal !== undefined) return [fillRefused(command, order, refusal, at)];
   const facts = state.instruments.get(order.symbol);
   if (facts === undefined) throw new Error(`order ${orderId} has no recorded instrument facts`);
   const booking = bookFill(state.positions.get(order.symbol) ?? flatPosition(order.symbol), order.side, qty, price, facts);
-  const at = command.metadata.now.toISOString();
+  const quote = usableQuote(market.lastQuote)!; // a fill without a usable quote was refused above
   const filled: OrderFilled = {
     type: 'OrderFilled',
     data: {
@@ -82,10 +93,36 @@ export function recordFill(command: RecordFill, state: AccountState): AccountEve
       realizedPnl: booking.realizedPnl,
       positionQty: booking.position.qty,
       positionCostBasis: booking.position.costBasis,
+      markPrice: midPrice(quote.bid, quote.ask),
       at,
     },
   };
   return [filled, ...haltOnLossLimits(state, figuresAfterFill(state, filled.data, command.metadata.now), at)];
+}
+
+function fillRefused(command: RecordFill, order: Order, refusal: FillRefusal, at: string): FillRefused {
+  const { fillId, qty, price, market } = command.data;
+  const quote = market.lastQuote;
+  return {
+    type: 'FillRefused',
+    data: {
+      fillId,
+      orderId: order.orderId,
+      symbol: order.symbol,
+      side: order.side,
+      qty,
+      price,
+      reportedSymbol: command.data.symbol ?? null,
+      reportedSide: command.data.side ?? null,
+      limitPrice: order.limitPrice,
+      quote: quote === undefined ? null : { bid: quote.bid, ask: quote.ask, timestamp: quote.timestamp.toISOString() },
+      bandBps: market.bandBps,
+      code: refusal.code,
+      reason: refusal.message,
+      reportedBy: command.metadata.actor,
+      at,
+    },
+  };
 }
 
 /**
@@ -99,7 +136,7 @@ function figuresAfterFill(state: AccountState, fill: OrderFilled['data'], now: D
     ...state,
     balance: state.balance + fill.realizedPnl - fill.fee,
     positions: new Map(state.positions).set(fill.symbol, position),
-    marks: new Map(state.marks).set(fill.symbol, fill.price),
+    marks: new Map(state.marks).set(fill.symbol, fill.markPrice ?? fill.price),
   };
   const equity = equityOf(after);
   return { equity, peakEquity: equity > state.peakEquity ? equity : state.peakEquity, dailyPnl: dailyPnlAt(state, equity, now.getTime()) };

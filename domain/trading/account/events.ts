@@ -5,6 +5,7 @@ import type { Actor } from '../../ports/event-store.ts';
 import type { DomainEvent } from '../../shared/decider.ts';
 import type { InstrumentFacts, OrderKind, OrderSide, OrderStatus, TimeInForce } from '../orders/index.ts';
 import type { RiskCheck, RiskCheckName, RiskLimits, TradingState } from '../risk/index.ts';
+import type { FillRefusalCode } from './fill-checks.ts';
 
 type At = { readonly at: string };
 
@@ -73,6 +74,33 @@ export type OrderFilled = DomainEvent<
     readonly realizedPnl: bigint;
     readonly positionQty: bigint;
     readonly positionCostBasis: bigint;
+    /**
+     * The mark the fill left the position at: the mid of the market quote it was checked against. Absent
+     * from fills recorded before fills were checked (their price was the mark).
+     */
+    readonly markPrice?: bigint;
+  }
+>;
+
+/** A fill the post-trade checks refused: nothing was booked. Who reported it, at what, and why. */
+export type FillRefused = DomainEvent<
+  'FillRefused',
+  At & {
+    readonly fillId: string;
+    readonly orderId: string;
+    readonly symbol: string;
+    readonly side: OrderSide;
+    readonly qty: bigint;
+    readonly price: bigint;
+    /** As the broker reported them (null when it did not say). */
+    readonly reportedSymbol: string | null;
+    readonly reportedSide: OrderSide | null;
+    readonly limitPrice: bigint | null;
+    readonly quote: RecordedQuote | null;
+    readonly bandBps: bigint;
+    readonly code: FillRefusalCode;
+    readonly reason: string;
+    readonly reportedBy: Actor;
   }
 >;
 
@@ -103,6 +131,7 @@ export type AccountEvent =
   | OrderCancelRequested
   | OrderCanceled
   | OrderFilled
+  | FillRefused
   | OrderRejected
   | OrderExpired
   | TradingStateChanged;

@@ -53,6 +53,8 @@ function apply(state: AccountState, event: AccountEvent): AccountState {
       return moveOrder(state, event.data.orderId, { type: 'expire' });
     case 'OrderFilled':
       return bookFilled(state, event);
+    case 'FillRefused':
+      return state;
     case 'TradingStateChanged': {
       const { to, reason, reasonCode, changedBy, at } = event.data;
       return { ...state, trading: { state: to, reason, reasonCode, changedBy, since: at } };
@@ -111,7 +113,7 @@ const moveOrder = (state: AccountState, orderId: string, move: OrderTransition):
   withOrder(state, transition(workingOrder(state, orderId), move));
 
 function bookFilled(state: AccountState, event: OrderFilled): AccountState {
-  const { fillId, orderId, symbol, qty, price, fee, realizedPnl, positionQty, positionCostBasis } = event.data;
+  const { fillId, orderId, symbol, qty, price, fee, realizedPnl, positionQty, positionCostBasis, markPrice } = event.data;
   const booked = withOrder(state, transition(workingOrder(state, orderId), { type: 'fill', fillId, qty, price }));
   const before = state.positions.get(symbol) ?? flatPosition(symbol);
   const position = { symbol, qty: positionQty, costBasis: positionCostBasis, realizedPnl: before.realizedPnl + realizedPnl };
@@ -120,7 +122,8 @@ function bookFilled(state: AccountState, event: OrderFilled): AccountState {
     balance: booked.balance + realizedPnl - fee,
     feesPaid: booked.feesPaid + fee,
     positions: new Map(booked.positions).set(symbol, position),
-    marks: new Map(booked.marks).set(symbol, price),
+    // Fills recorded before fills were checked against the market carry no mark: their price is the mark.
+    marks: new Map(booked.marks).set(symbol, markPrice ?? price),
     fillIds: including(booked.fillIds, fillId, orderId),
   };
 }

@@ -3,7 +3,8 @@ export { evolve } from './evolve.ts';
 export { initialAccountState, findOrder, openQtyBySide, type AccountState, type TradingDay, type TradingStatus } from './state.ts';
 export { completeLimits, freeCash } from './decide-account.ts';
 export { accountRiskView, validatePlaceOrder } from './decide-orders.ts';
-export { accountFigures, dailyPnlAt, dayOrdersToExpire, equityOf, midPrice, totalUnrealized, tradingDayIndex, type AccountFigures } from './valuation.ts';
+export { accountFigures, dailyPnlAt, dayOrdersToExpire, equityOf, marketMarks, midPrice, totalUnrealized, tradingDayIndex, type AccountFigures } from './valuation.ts';
+export { DEFAULT_FILL_BAND_BPS, FILL_REFUSAL_CODES, MAX_FILL_BAND_BPS, fillRefusal, type FillMarket, type FillRefusalCode } from './fill-checks.ts';
 export { averageOpenPrice, bookFill, flatPosition, markValue, unrealizedPnl, type FillBooking, type Position } from './positions.ts';
 export { lookup as lookupHistory, type GrowOnlyIndex } from './grow-only-index.ts';
 export type {
@@ -36,6 +37,7 @@ export {
   type OrderExpired,
   type OrderFilled,
   type OrderPlaced,
+  type FillRefused,
   type OrderRejected,
   type RecordedQuote,
   type RiskDecisionRecorded,

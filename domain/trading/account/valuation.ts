@@ -2,7 +2,7 @@
 // P&L is the change in equity since the day's cut-off, not counting deposits and withdrawals.
 import { mulDiv } from '../../shared/money.ts';
 import { isWorking } from '../orders/index.ts';
-import { DEFAULT_DAILY_CUTOFF_HOUR_UTC, drawdownBps } from '../risk/index.ts';
+import { DEFAULT_DAILY_CUTOFF_HOUR_UTC, drawdownBps, usableQuote, type Quote } from '../risk/index.ts';
 import { unrealizedPnl } from './positions.ts';
 import type { AccountState } from './state.ts';
 
@@ -56,9 +56,24 @@ export interface AccountFigures {
   readonly dailyPnl: bigint;
 }
 
-/** The account's figures at `now`, at its last marks. */
-export function accountFigures(state: AccountState, now: Date): AccountFigures {
-  const unrealized = totalUnrealized(state);
+/**
+ * The desk's one valuation: an open position is marked at the mid of the latest usable market quote known
+ * at the instant (the command API's quote book now, the tick log at a replayed instant, the read model's
+ * last tick); where none is known, at the account's last recorded mark (the quote mid its last order or
+ * fill was judged at). `quotes` maps a symbol to its latest quote.
+ */
+export function marketMarks(state: AccountState, quotes: ReadonlyMap<string, Quote | undefined>): Map<string, bigint> {
+  const marks = new Map(state.marks);
+  for (const [symbol, quote] of quotes) {
+    const usable = usableQuote(quote);
+    if (usable !== undefined) marks.set(symbol, midPrice(usable.bid, usable.ask));
+  }
+  return marks;
+}
+
+/** The account's figures at `now`, at `marks` (see marketMarks), by default its last recorded marks. */
+export function accountFigures(state: AccountState, now: Date, marks: ReadonlyMap<string, bigint> = state.marks): AccountFigures {
+  const unrealized = totalUnrealized(state, marks);
   const equity = state.balance + unrealized;
   const peakEquity = equity > state.peakEquity ? equity : state.peakEquity;
   let realized = 0n;

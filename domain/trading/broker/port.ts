@@ -28,7 +28,8 @@ type OrderRef = { readonly accountId: string; readonly orderId: string; readonly
 export type BrokerRejectReason = 'EMERGENCY_STOP' | 'ORDER_INVALID' | 'NO_MARKET' | 'VENUE_REJECTED';
 
 export type BrokerReport =
-  | (OrderRef & { readonly kind: 'fill'; readonly fillId: string; readonly price: bigint; readonly qty: bigint })
+  /** A fill names what the venue filled (symbol, side) so the ledger can check it against the order. */
+  | (OrderRef & { readonly kind: 'fill'; readonly fillId: string; readonly price: bigint; readonly qty: bigint; readonly symbol?: string; readonly side?: OrderSide })
   | (OrderRef & { readonly kind: 'reject'; readonly reason: BrokerRejectReason; readonly message: string })
   | (OrderRef & { readonly kind: 'cancel'; readonly reason: CancelReason | 'CANCEL_REQUESTED' })
   | (OrderRef & { readonly kind: 'expire' });

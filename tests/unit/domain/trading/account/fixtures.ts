@@ -2,6 +2,7 @@
 import type { Actor } from '../../../../../domain/ports/event-store.ts';
 import type { CommandMetadata } from '../../../../../domain/shared/decider.ts';
 import {
+  DEFAULT_FILL_BAND_BPS,
   accountDecider,
   type AccountCommand,
   type CancelOrder,
@@ -90,9 +91,13 @@ export function place(fields: OrderFields = {}): PlaceOrder {
   };
 }
 
-export const fill = (orderId: string, qty: bigint, price: bigint, fillId: string, now = T0, fee?: bigint): RecordFill => ({
+/** A fill; the market it meets is by default a quote with its mid at the fill price (so the mark is the price). */
+export const fill = (orderId: string, qty: bigint, price: bigint, fillId: string, now = T0, fee?: bigint, market?: RecordFill['data']['market']): RecordFill => ({
   type: 'RecordFill',
-  data: { accountId: ACCOUNT, orderId, fillId, qty, price, ...(fee === undefined ? {} : { fee }) },
+  data: {
+    accountId: ACCOUNT, orderId, fillId, qty, price, ...(fee === undefined ? {} : { fee }),
+    market: market ?? { lastQuote: { bid: price, ask: price, timestamp: now }, bandBps: DEFAULT_FILL_BAND_BPS },
+  },
   metadata: meta(now, BROKER),
 });
 

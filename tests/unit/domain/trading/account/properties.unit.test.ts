@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { absBig } from '../../../../../domain/shared/money.ts';
 import {
+  DEFAULT_FILL_BAND_BPS,
   accountDecider,
   accountFigures,
   bookFill,
@@ -69,9 +70,11 @@ function commandFor(run: Run, s: Step): AccountCommand | undefined {
       const remaining = order.qty - order.filledQty;
       const qty = 1n + ((remaining - 1n) * BigInt(s.share)) / 100n;
       const price = bps(run.mid, s.slipBps);
-      run.cash += (order.side === 'sell' ? 1n : -1n) * cashValue(qty, price, XAUUSD_FACTS);
+      // a fill worse than the order's limit is refused and books nothing (the slip stays inside the market band)
+      const worse = order.limitPrice !== null && (order.side === 'buy' ? price > order.limitPrice : price < order.limitPrice);
+      if (!worse) run.cash += (order.side === 'sell' ? 1n : -1n) * cashValue(qty, price, XAUUSD_FACTS);
       run.seq += 1;
-      return fill(order.orderId, qty, price, `F${run.seq}`, now);
+      return fill(order.orderId, qty, price, `F${run.seq}`, now, undefined, { lastQuote: { bid: run.mid, ask: run.mid, timestamp: now }, bandBps: DEFAULT_FILL_BAND_BPS });
     }
     case 'cancel': {
       const order = working[s.pick % Math.max(working.length, 1)];
