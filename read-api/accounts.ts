@@ -1,5 +1,6 @@
 // Account reads: equity, positions, orders, fills, risk decisions, equity curve, KPIs and trading state.
 // Methods taking many account ids serve the loaders: one query for every account a request touches.
+import { formatUnits } from '../domain/shared/money.ts';
 import { cash, decimalText, iso, lots, optional, price, unitsText, type Instruments } from './format.ts';
 import { decodeCursor, pageOf, type Page } from './cursor.ts';
 import { instant, tableIn, type ReadSql, type Row } from './sql.ts';
@@ -169,20 +170,41 @@ export class AccountReads {
     return rows.map((r) => ({ at: iso(r.at), kind: r.kind as string, balance: m(r.balance), unrealizedPnl: m(r.unrealized_pnl), equity: m(r.equity), peakEquity: m(r.peak_equity), drawdown: m(r.drawdown) }));
   }
 
+  /** Money in the account currency's major units, as on Account; averages and expectancy keep their sub-cent digits. */
   async kpis(accounts: readonly Account[]): Promise<Array<Record<string, unknown> | null>> {
     const { rows } = await this.sql.query(
-      `select account_id, trades, wins, losses, gross_profit::text, gross_loss::text, net_trade_pnl::text, profit_factor::text, win_rate::text, expectancy::text,
-         max_drawdown::text, max_drawdown_ratio::text, sharpe::text from ${this.t('account_kpis')} where account_id = any($1::text[])`, [accounts.map((a) => a.id)]);
+      `select account_id, trades, wins, losses, breakeven, closing_fills, gross_profit::text, gross_loss::text, net_trade_pnl::text, profit_factor::text, win_rate::text,
+         average_win::text, average_loss::text, expectancy::text, max_drawdown::text, max_drawdown_ratio::text, sharpe::text
+       from ${this.t('account_kpis')} where account_id = any($1::text[])`, [accounts.map((a) => a.id)]);
     const byId = new Map(rows.map((r) => [r.account_id as string, r]));
     return accounts.map((a) => {
       const r = byId.get(a.id);
       if (!r) return null;
       const m = (v: unknown) => cash(a.scale, v as string);
-      return { trades: r.trades, wins: r.wins, losses: r.losses, grossProfit: m(r.gross_profit), grossLoss: m(r.gross_loss), netTradePnl: m(r.net_trade_pnl),
-        profitFactor: decimalText(r.profit_factor), winRate: decimalText(r.win_rate), expectancy: decimalText(r.expectancy), maxDrawdown: m(r.max_drawdown),
-        maxDrawdownRatio: decimalText(r.max_drawdown_ratio), sharpe: decimalText(r.sharpe) };
+      const perTrade = (v: unknown) => cashDecimal(a.scale, v);
+      return { trades: r.trades, wins: r.wins, losses: r.losses, breakeven: r.breakeven, closingFills: r.closing_fills,
+        grossProfit: m(r.gross_profit), grossLoss: m(r.gross_loss), netTradePnl: m(r.net_trade_pnl),
+        profitFactor: decimalText(r.profit_factor), winRate: decimalText(r.win_rate),
+        averageWin: perTrade(r.average_win), averageLoss: perTrade(r.average_loss), expectancy: perTrade(r.expectancy),
+        maxDrawdown: m(r.max_drawdown), maxDrawdownRatio: decimalText(r.max_drawdown_ratio), sharpe: decimalText(r.sharpe) };
     });
   }
+}
+
+/**
+ * A numeric(…) of minor units (an average per round trip) in major units, exact: at least the currency's
+ * decimals, as `cash` prints them, then the sub-minor digits that are not zero. '1500.000000' at scale 2 is
+ * '15.00', '33.333333' is '0.33333333'.
+ */
+export function cashDecimal(scale: number, value: unknown): string | null {
+  const text = decimalText(value);
+  if (text === null) return null;
+  const [whole = '0', fraction = ''] = text.split('.');
+  const negative = whole.startsWith('-');
+  const units = BigInt(`${negative ? whole.slice(1) : whole}${fraction}`);
+  const [major = '0', minor = ''] = formatUnits(units, scale + fraction.length).split('.');
+  const digits = minor.replace(/0+$/, '').padEnd(scale, '0');
+  return `${negative && units !== 0n ? '-' : ''}${major}${digits ? `.${digits}` : ''}`;
 }
 
 function decision(r: Row): RiskDecision {

@@ -93,11 +93,39 @@ type RiskDecisionPage { nodes: [RiskDecision!]! pageInfo: PageInfo! }
 
 type EquityPoint { at: DateTime! kind: String! balance: Decimal! unrealizedPnl: Decimal! equity: Decimal! peakEquity: Decimal! drawdown: Decimal! }
 
+"""
+Performance of an account's closed round trips. A trade is a round trip: a position in one instrument from
+flat back to flat; a fill that flips the position closes one and opens the next. A trade's P&L is the
+realized P&L of its closing fills less the fees of its fills; the round trip still open is not counted.
+Money is in the account currency's major units (USD: dollars), like Account.balance; ratios are plain
+decimals. docs/read-models.md defines each field and its degenerate cases.
+"""
 type Kpis {
-  trades: Int! wins: Int! losses: Int!
-  grossProfit: Decimal! grossLoss: Decimal! netTradePnl: Decimal!
-  profitFactor: Decimal winRate: Decimal expectancy: Decimal
-  maxDrawdown: Decimal! maxDrawdownRatio: Decimal sharpe: Decimal
+  """Closed round trips: wins + losses + breakeven."""
+  trades: Int!
+  wins: Int!
+  losses: Int!
+  """Round trips that closed at exactly 0: trades, neither wins nor losses."""
+  breakeven: Int!
+  """Per fill, not per trade: fills that closed quantity (a round trip closed in 13 partial fills counts 13 here)."""
+  closingFills: Int!
+  grossProfit: Decimal!
+  """A positive amount: the sum of losing trades' P&L without its sign."""
+  grossLoss: Decimal!
+  netTradePnl: Decimal!
+  """grossProfit / grossLoss; null without a losing trade."""
+  profitFactor: Decimal
+  """wins / trades; null without trades."""
+  winRate: Decimal
+  """grossProfit / wins; null without a win."""
+  averageWin: Decimal
+  """grossLoss / losses, a positive amount; null without a loss."""
+  averageLoss: Decimal
+  """netTradePnl / trades, per round trip; null without trades."""
+  expectancy: Decimal
+  maxDrawdown: Decimal!
+  maxDrawdownRatio: Decimal
+  sharpe: Decimal
 }
 
 type ControlState {

@@ -9,11 +9,15 @@ import type { AccountEvent } from '../../../domain/trading/account/events.ts';
 import { unrealizedPnl } from '../../../domain/trading/account/positions.ts';
 import { pickInstrumentFacts, type InstrumentFacts } from '../../../domain/trading/orders/index.ts';
 import { accountIdOf, eventTime } from '../support.ts';
-import { addReturn, addTrade, dailyReturn, trackEquity, type DrawdownState, type ReturnStats, type TradeStats } from './kpi.ts';
+import { addFill, addReturn, dailyReturn, NO_RETURNS, NO_TRADES, trackEquity, type DrawdownState, type ReturnStats, type TradeStats } from './kpi.ts';
 
 const DAY_MS = 86_400_000;
 
-export interface PositionState { accountId: string; symbol: string; qty: bigint; costBasis: bigint; realizedPnl: bigint; lastFillPrice: bigint }
+export interface PositionState {
+  accountId: string; symbol: string; qty: bigint; costBasis: bigint; realizedPnl: bigint; lastFillPrice: bigint;
+  /** P&L so far of the round trip open on this position, after fees; 0 when flat. Counted in the KPIs once it closes. */
+  openTradePnl: bigint;
+}
 export interface AccountState {
   accountId: string; currency: string; balance: bigint; realizedPnl: bigint; feesPaid: bigint;
   day: number; dayOpenEquity: bigint; dayFunding: bigint; drawdown: DrawdownState; trades: TradeStats; returns: ReturnStats;
@@ -109,7 +113,7 @@ function openAccount(state: PortfolioState, e: RecordedEvent & { data: { account
   const { accountId, currency, startingBalance } = e.data;
   const account: AccountState = {
     accountId, currency, balance: startingBalance, realizedPnl: 0n, feesPaid: 0n, day: state.clock.day ?? 0, dayOpenEquity: startingBalance, dayFunding: 0n,
-    drawdown: { peak: startingBalance, maxDrawdown: 0n, maxDrawdownRatio: null }, trades: { trades: 0, wins: 0, losses: 0, grossProfit: 0n, grossLoss: 0n }, returns: { days: 0, mean: 0, m2: 0 },
+    drawdown: { peak: startingBalance, maxDrawdown: 0n, maxDrawdownRatio: null }, trades: NO_TRADES, returns: NO_RETURNS,
   };
   state.accounts.set(accountId, account);
   point(state, account, e.globalPosition, 'open', eventTime(e).toISOString());
@@ -120,11 +124,15 @@ function fill(state: PortfolioState, e: RecordedEvent, event: Extract<AccountEve
   if (!account) return;
   const d = event.data;
   const before = state.positions.get(positionKey(account.accountId, d.symbol));
-  setPosition(state, { accountId: account.accountId, symbol: d.symbol, qty: d.positionQty, costBasis: d.positionCostBasis, realizedPnl: (before?.realizedPnl ?? 0n) + d.realizedPnl, lastFillPrice: d.price });
+  const roundTrip = addFill(account.trades, before?.openTradePnl ?? 0n, d);
+  account.trades = roundTrip.trades;
+  setPosition(state, {
+    accountId: account.accountId, symbol: d.symbol, qty: d.positionQty, costBasis: d.positionCostBasis, realizedPnl: (before?.realizedPnl ?? 0n) + d.realizedPnl, lastFillPrice: d.price,
+    openTradePnl: roundTrip.openTradePnl,
+  });
   account.balance += d.realizedPnl - d.fee;
   account.realizedPnl += d.realizedPnl;
   account.feesPaid += d.fee;
-  if (d.closedQty > 0n) account.trades = addTrade(account.trades, d.realizedPnl);
   point(state, account, e.globalPosition, 'fill', eventTime(e).toISOString());
 }
 

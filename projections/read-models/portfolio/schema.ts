@@ -89,3 +89,18 @@ create table if not exists ${table(t, 'account_kpis')} (
 create table if not exists ${table(t, 'portfolio_clock')} (
   id integer primary key, day integer, at_ms bigint
 )`;
+
+
+/**
+ * KPIs per round trip (flat to flat) instead of per closing fill: the round trip open on each position, the
+ * breakeven and closing-fill counts, and the average win and loss. Rows written before it count trades per
+ * fill, so the projection's version moved with it and the tables are rebuilt from the log.
+ */
+export const roundTripSchema = (t: ProjectionTarget) => `
+alter table ${table(t, 'positions')} add column if not exists open_trade_pnl bigint not null default 0;
+alter table ${table(t, 'account_equity')} add column if not exists breakeven integer not null default 0;
+alter table ${table(t, 'account_equity')} add column if not exists closing_fills integer not null default 0;
+alter table ${table(t, 'account_kpis')} add column if not exists breakeven integer not null default 0;
+alter table ${table(t, 'account_kpis')} add column if not exists closing_fills integer not null default 0;
+alter table ${table(t, 'account_kpis')} add column if not exists average_win numeric(30, 6);
+alter table ${table(t, 'account_kpis')} add column if not exists average_loss numeric(30, 6)`;

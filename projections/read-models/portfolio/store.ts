@@ -17,9 +17,10 @@ export async function loadPortfolio(tx: SqlExecutor, t: ProjectionTarget): Promi
   const [facts, marks, positions, accounts, clock] = [
     await q(`select symbol, contract_size::text, price_scale, qty_scale, quote_currency_scale from ${table(t, 'portfolio_instruments')}`),
     await q(`select symbol, bid::text, ask::text, mid::text, at, position::text from ${table(t, 'marks')}`),
-    await q(`select account_id, symbol, qty::text, cost_basis::text, realized_pnl::text, last_fill_price::text from ${table(t, 'positions')}`),
+    await q(`select account_id, symbol, qty::text, cost_basis::text, realized_pnl::text, last_fill_price::text, open_trade_pnl::text from ${table(t, 'positions')}`),
     await q(`select account_id, currency, balance::text, realized_pnl::text, fees_paid::text, peak_equity::text, max_drawdown::text, max_drawdown_ratio::text,
-      day::text, day_open_equity::text, day_funding::text, trades, wins, losses, gross_profit::text, gross_loss::text, return_days, return_mean::text, return_m2::text from ${table(t, 'account_equity')}`),
+      day::text, day_open_equity::text, day_funding::text, trades, wins, losses, breakeven, closing_fills, gross_profit::text, gross_loss::text, return_days, return_mean::text, return_m2::text
+      from ${table(t, 'account_equity')}`),
     await q(`select day, at_ms::text from ${table(t, 'portfolio_clock')} where id = 1`),
   ];
   const state: PortfolioState = {
@@ -32,7 +33,7 @@ export async function loadPortfolio(tx: SqlExecutor, t: ProjectionTarget): Promi
     points: [], closedDays: [], changedMarks: new Set(), changedFacts: new Set(),
   };
   for (const r of positions) {
-    setPosition(state, { accountId: r.account_id as string, symbol: r.symbol as string, qty: b(r.qty), costBasis: b(r.cost_basis), realizedPnl: b(r.realized_pnl), lastFillPrice: b(r.last_fill_price) });
+    setPosition(state, { accountId: r.account_id as string, symbol: r.symbol as string, qty: b(r.qty), costBasis: b(r.cost_basis), realizedPnl: b(r.realized_pnl), lastFillPrice: b(r.last_fill_price), openTradePnl: b(r.open_trade_pnl) });
   }
   return state;
 }
@@ -42,7 +43,9 @@ function accountFrom(r: Row): AccountState {
     accountId: r.account_id as string, currency: r.currency as string, balance: b(r.balance), realizedPnl: b(r.realized_pnl), feesPaid: b(r.fees_paid),
     day: dayNumber(r.day), dayOpenEquity: b(r.day_open_equity), dayFunding: b(r.day_funding),
     drawdown: { peak: b(r.peak_equity), maxDrawdown: b(r.max_drawdown), maxDrawdownRatio: (r.max_drawdown_ratio as string | null) ?? null },
-    trades: { trades: Number(r.trades), wins: Number(r.wins), losses: Number(r.losses), grossProfit: b(r.gross_profit), grossLoss: b(r.gross_loss) },
+    trades: {
+      trades: Number(r.trades), wins: Number(r.wins), losses: Number(r.losses), breakeven: Number(r.breakeven), grossProfit: b(r.gross_profit), grossLoss: b(r.gross_loss), closingFills: Number(r.closing_fills),
+    },
     returns: { days: Number(r.return_days), mean: Number(r.return_mean), m2: Number(r.return_m2) },
   };
 }
@@ -50,22 +53,25 @@ function accountFrom(r: Row): AccountState {
 const C = {
   facts: [col('symbol', 'text'), col('contract_size', 'bigint'), col('price_scale', 'integer'), col('qty_scale', 'integer'), col('quote_currency_scale', 'integer')],
   marks: [col('symbol', 'text'), col('bid', 'bigint'), col('ask', 'bigint'), col('mid', 'bigint'), col('at', 'timestamptz'), col('position', 'bigint')],
-  positions: [col('account_id', 'text'), col('symbol', 'text'), col('qty', 'bigint'), col('cost_basis', 'bigint'), col('avg_open_price', 'bigint'), col('realized_pnl', 'bigint'), col('unrealized_pnl', 'bigint'), col('mark_price', 'bigint'), col('last_fill_price', 'bigint')],
-  accounts: ['account_id:text', 'currency:text', 'balance:bigint', 'realized_pnl:bigint', 'fees_paid:bigint', 'unrealized_pnl:bigint', 'equity:bigint', 'peak_equity:bigint', 'max_drawdown:bigint', 'max_drawdown_ratio:numeric', 'day:date', 'day_open_equity:bigint', 'day_funding:bigint', 'trades:integer', 'wins:integer', 'losses:integer', 'gross_profit:bigint', 'gross_loss:bigint', 'return_days:integer', 'return_mean:numeric', 'return_m2:numeric'].map((s) => col(...(s.split(':') as [string, string]))),
+  positions: [col('account_id', 'text'), col('symbol', 'text'), col('qty', 'bigint'), col('cost_basis', 'bigint'), col('avg_open_price', 'bigint'), col('realized_pnl', 'bigint'), col('unrealized_pnl', 'bigint'), col('mark_price', 'bigint'), col('last_fill_price', 'bigint'), col('open_trade_pnl', 'bigint')],
+  accounts: ['account_id:text', 'currency:text', 'balance:bigint', 'realized_pnl:bigint', 'fees_paid:bigint', 'unrealized_pnl:bigint', 'equity:bigint', 'peak_equity:bigint', 'max_drawdown:bigint', 'max_drawdown_ratio:numeric', 'day:date', 'day_open_equity:bigint', 'day_funding:bigint', 'trades:integer', 'wins:integer', 'losses:integer', 'gross_profit:bigint', 'gross_loss:bigint', 'return_days:integer', 'return_mean:numeric', 'return_m2:numeric', 'breakeven:integer', 'closing_fills:integer'].map((s) => col(...(s.split(':') as [string, string]))),
   curve: [col('account_id', 'text'), col('position', 'bigint'), col('kind', 'text'), col('at', 'timestamptz'), col('balance', 'bigint'), col('unrealized_pnl', 'bigint'), col('equity', 'bigint'), col('peak_equity', 'bigint')],
   daily: [col('account_id', 'text'), col('day', 'date'), col('open_equity', 'bigint'), col('close_equity', 'bigint'), col('net_funding', 'bigint'), col('daily_return', 'numeric'), col('closed', 'boolean')],
-  kpis: ['account_id:text', 'trades:integer', 'wins:integer', 'losses:integer', 'gross_profit:bigint', 'gross_loss:bigint', 'net_trade_pnl:bigint', 'profit_factor:numeric', 'win_rate:numeric', 'expectancy:numeric', 'max_drawdown:bigint', 'max_drawdown_ratio:numeric', 'sharpe:numeric', 'return_days:integer'].map((s) => col(...(s.split(':') as [string, string]))),
+  kpis: ['account_id:text', 'trades:integer', 'wins:integer', 'losses:integer', 'gross_profit:bigint', 'gross_loss:bigint', 'net_trade_pnl:bigint', 'profit_factor:numeric', 'win_rate:numeric', 'expectancy:numeric', 'max_drawdown:bigint', 'max_drawdown_ratio:numeric', 'sharpe:numeric', 'return_days:integer',
+    'breakeven:integer', 'closing_fills:integer', 'average_win:numeric', 'average_loss:numeric'].map((s) => col(...(s.split(':') as [string, string]))),
 };
 
 function accountRow(state: PortfolioState, a: AccountState): Cell[] {
   const unrealized = accountUnrealized(state, a.accountId);
   return [a.accountId, a.currency, a.balance, a.realizedPnl, a.feesPaid, unrealized, a.balance + unrealized, a.drawdown.peak, a.drawdown.maxDrawdown, a.drawdown.maxDrawdownRatio,
-    dayText(a.day), a.dayOpenEquity, a.dayFunding, a.trades.trades, a.trades.wins, a.trades.losses, a.trades.grossProfit, a.trades.grossLoss, a.returns.days, String(a.returns.mean), String(a.returns.m2)];
+    dayText(a.day), a.dayOpenEquity, a.dayFunding, a.trades.trades, a.trades.wins, a.trades.losses, a.trades.grossProfit, a.trades.grossLoss, a.returns.days, String(a.returns.mean), String(a.returns.m2),
+    a.trades.breakeven, a.trades.closingFills];
 }
 
 function kpiRow(a: AccountState): Cell[] {
   const k = kpis(a.trades, a.returns);
-  return [a.accountId, a.trades.trades, a.trades.wins, a.trades.losses, a.trades.grossProfit, a.trades.grossLoss, k.netTradePnl, k.profitFactor, k.winRate, k.expectancy, a.drawdown.maxDrawdown, a.drawdown.maxDrawdownRatio, k.sharpe, a.returns.days];
+  return [a.accountId, a.trades.trades, a.trades.wins, a.trades.losses, a.trades.grossProfit, a.trades.grossLoss, k.netTradePnl, k.profitFactor, k.winRate, k.expectancy, a.drawdown.maxDrawdown, a.drawdown.maxDrawdownRatio, k.sharpe, a.returns.days,
+    a.trades.breakeven, a.trades.closingFills, k.averageWin, k.averageLoss];
 }
 
 export async function savePortfolio(tx: SqlExecutor, t: ProjectionTarget, s: PortfolioState): Promise<void> {
@@ -75,7 +81,7 @@ export async function savePortfolio(tx: SqlExecutor, t: ProjectionTarget, s: Por
   await insertRows(tx, table(t, 'marks'), C.marks, marks, upsertClause(['symbol'], C.marks));
   const positions = [...s.positions.values()].map((p): Cell[] => {
     const facts = s.facts.get(p.symbol);
-    return [p.accountId, p.symbol, p.qty, p.costBasis, facts ? averageOpenPrice(p, facts) : null, p.realizedPnl, unrealizedOf(s, p), markOf(s, p), p.lastFillPrice];
+    return [p.accountId, p.symbol, p.qty, p.costBasis, facts ? averageOpenPrice(p, facts) : null, p.realizedPnl, unrealizedOf(s, p), markOf(s, p), p.lastFillPrice, p.openTradePnl];
   });
   await insertRows(tx, table(t, 'positions'), C.positions, positions, upsertClause(['account_id', 'symbol'], C.positions));
   const accounts = [...s.accounts.values()];

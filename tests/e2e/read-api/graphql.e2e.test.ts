@@ -178,6 +178,41 @@ describe.skipIf(skip)(`GraphQL end to end${postgres.skipReason}${redis.skipReaso
     expect(codes(broken.body)).toEqual(['GRAPHQL.PARSE_FAILED']);
   });
 
+  it('serves KPIs per round trip, with every money figure in dollars like the balance', async () => {
+    const traderB = await server.token('trader', ['B1']);
+    const order = async (clientOrderId: string, side: 'buy' | 'sell', qty: string) => {
+      const answer = await server.command('POST', '/v1/accounts/B1/orders', { clientOrderId, symbol: 'XAUUSD', side, kind: 'market', timeInForce: 'IOC', qty }, traderB);
+      expect(answer.accepted).toBe(true);
+      for (let i = 0; i < 150; i++) {
+        const { body } = await server.graphql('{ account(id: "B1") { fills(first: 10) { nodes { orderId } } } }', traderB);
+        if (body.data?.account?.fills.nodes.some((f: { orderId: string }) => f.orderId === answer.orderId)) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`order ${clientOrderId} was not filled`);
+    };
+    // Buy 0.10 lot (10 oz) at the ask 2400.40, sell it in two halves at the bid 2401.00: one round trip of
+    // two closing fills, 10 × 0.60 = 6.00 USD, no fees on the paper broker. Then 0.01 lot bought at 2401.40
+    // and sold at 2401.00: a second round trip, 1 × -0.40 = -0.40 USD.
+    await server.tick('2400.00', '2400.40');
+    await order('kpi-open', 'buy', '0.10');
+    await server.tick('2401.00', '2401.40');
+    await order('kpi-half-1', 'sell', '0.05');
+    await order('kpi-half-2', 'sell', '0.05');
+    await order('kpi-loss-open', 'buy', '0.01');
+    await order('kpi-loss-close', 'sell', '0.01');
+    await server.caughtUp();
+    const { body } = await server.graphql(`{ account(id: "B1") { balance feesPaid realizedPnl
+      kpis { trades wins losses breakeven closingFills grossProfit grossLoss netTradePnl profitFactor winRate averageWin averageLoss expectancy } } }`, traderB);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.account).toEqual({
+      balance: '100005.60', feesPaid: '0.00', realizedPnl: '5.60',
+      kpis: {
+        trades: 2, wins: 1, losses: 1, breakeven: 0, closingFills: 3, grossProfit: '6.00', grossLoss: '0.40', netTradePnl: '5.60',
+        profitFactor: '15', winRate: '0.5', averageWin: '6.00', averageLoss: '0.40', expectancy: '2.80', // 5.60 / 2 trades, dollars like netTradePnl
+      },
+    });
+  }, 60_000);
+
   it('records GraphQL latency in the metrics', async () => {
     await server.graphql('query DeskOverview { controlStates { scope } projections { name state } }', analyst);
     const text = await server.metrics.registry.getSingleMetricAsString('nicegold_graphql_seconds');

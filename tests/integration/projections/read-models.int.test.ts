@@ -100,8 +100,13 @@ describe('portfolio', () => {
         { day: '2026-03-02', open_equity: '1000000', close_equity: '1000853', daily_return: '0.000853000000', closed: true },
         { day: '2026-03-03', open_equity: '1000853', close_equity: '999653', daily_return: null, closed: false },
       ]);
-      expect(await db.rows('select trades, wins, losses, gross_profit::text, profit_factor::text, win_rate::text, expectancy::text, max_drawdown::text, max_drawdown_ratio::text, sharpe::text, return_days from read.account_kpis')).toEqual([
-        { trades: 1, wins: 1, losses: 0, gross_profit: '320', profit_factor: null, win_rate: '1.000000', expectancy: '320.000000', max_drawdown: '105', max_drawdown_ratio: '0.000105', sharpe: null, return_days: 1 },
+      // The sale of 4 of the 10 lots is a closing fill, not a trade: the round trip stays open (6 lots), its
+      // P&L so far -5 + 320 - 2 = 313 waits on the position until it is flat.
+      expect(await db.rows('select open_trade_pnl::text from read.positions')).toEqual([{ open_trade_pnl: '313' }]);
+      expect(await db.rows(`select trades, wins, losses, breakeven, closing_fills, gross_profit::text, profit_factor::text, win_rate::text, average_win::text, expectancy::text,
+        max_drawdown::text, max_drawdown_ratio::text, sharpe::text, return_days from read.account_kpis`)).toEqual([
+        { trades: 0, wins: 0, losses: 0, breakeven: 0, closing_fills: 1, gross_profit: '0', profit_factor: null, win_rate: null, average_win: null, expectancy: null,
+          max_drawdown: '105', max_drawdown_ratio: '0.000105', sharpe: null, return_days: 1 },
       ]);
     } finally {
       await db.close();
