@@ -38,6 +38,8 @@ export interface Config {
   readonly autoTrader: { readonly enabled: boolean; readonly accountId: string | undefined; readonly qty: bigint };
   /** Requests one user may make to the command API per second (counted in the key-value store). */
   readonly rateLimitPerSecond: number;
+  /** Fill band per instrument, bps around the latest quote's mid (FILL_BAND_BPS); others take the default. */
+  readonly fillBandBps: ReadonlyMap<string, bigint>;
   readonly jwt: {
     readonly algorithm: 'HS256' | 'RS256';
     readonly secret: string | undefined;
@@ -72,6 +74,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
   { name: 'BROKER_LATENCY_MS', default: '0', meaning: 'paper broker delay before a fill or cancel report reaches the ledger, in ms (0 to 60000)' },
   { name: 'FEED_RATE', default: '20', meaning: 'ticks/s of the synthetic XAUUSD feed in embedded mode (no NATS_URL); 0 turns it off' },
   { name: 'RATE_LIMIT_PER_SECOND', default: '200', meaning: 'requests per user per second on the HTTP APIs, GraphQL over HTTP with a budget of its own (Redis when REDIS_URL is set); beyond it 429 RATE_LIMITED' },
+  { name: 'FILL_BAND_BPS', default: '(100 for every instrument)', meaning: 'how far (bps of the latest quote\'s mid) a broker\'s fill price may lie before it is refused FILL.OUTSIDE_MARKET_BAND, per instrument: XAUUSD:100,XAGUSD:200' },
   { name: 'JWT_ALGORITHM', default: 'HS256', meaning: 'HS256 (shared secret, development) or RS256 (JWT_JWKS_URL or JWT_PUBLIC_KEY)' },
   { name: 'JWT_SECRET', default: '(development secret)', meaning: 'HS256 secret; required when NODE_ENV=production and JWT_ALGORITHM=HS256' },
   { name: 'JWT_JWKS_URL', default: '(unset)', meaning: 'JWKS endpoint for RS256 tokens' },
@@ -140,6 +143,20 @@ function rateLimitPerSecond(env: Env): number {
   return value;
 }
 
+/** FILL_BAND_BPS=XAUUSD:100,XAGUSD:200: each instrument's band, 1 to 10000 bps. */
+function fillBandBps(env: Env): Map<string, bigint> {
+  const raw = optional(env, 'FILL_BAND_BPS');
+  const bands = new Map<string, bigint>();
+  if (raw === undefined) return bands;
+  for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const match = /^([A-Z][A-Z0-9._]{1,19}):(\d{1,5})$/.exec(entry);
+    const bps = match ? Number(match[2]) : 0;
+    if (!match || bps < 1 || bps > 10_000) throw new ConfigError('FILL_BAND_BPS', 'SYMBOL:bps pairs, comma separated, bps from 1 to 10000 (e.g. XAUUSD:100,XAGUSD:200)', raw);
+    bands.set(match[1]!, BigInt(bps));
+  }
+  return bands;
+}
+
 function roles(env: Env): Role[] {
   const raw = optional(env, 'ROLES');
   if (raw === undefined) return [...ALL_ROLES];
@@ -197,6 +214,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     graphiql: oneOf(env, 'GRAPHIQL', ['on', 'off'], nodeEnv === 'development' ? 'on' : 'off') === 'on',
     autoTrader: autoTrader(env),
     rateLimitPerSecond: rateLimitPerSecond(env),
+    fillBandBps: fillBandBps(env),
     jwt: Object.freeze({ algorithm, secret: secret ?? (algorithm === 'HS256' ? DEVELOPMENT_JWT_SECRET : undefined), jwksUrl, publicKey, issuer: optional(env, 'JWT_ISSUER') ?? 'nicegold-ledger' }),
   });
 }

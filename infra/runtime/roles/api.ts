@@ -12,6 +12,7 @@ registerRole('api', async ({ config, logger, backends }) => {
     keyValue: backends.keyValue,
     quotes: createQuoteBook(backends.keyValue),
     source: 'api',
+    fillBandBps: config.fillBandBps,
   });
   const plugin = commandApiPlugin({
     tradingService,

@@ -12,6 +12,7 @@ registerRole('broker', async ({ config, logger, backends }) => {
     keyValue: backends.keyValue,
     quotes: createQuoteBook(backends.keyValue),
     source: 'broker',
+    fillBandBps: config.fillBandBps,
   });
   const sweep = new StopSweep({ eventStore: backends.eventStore, service, keyValue: backends.checkpoints, logger: log.child({ process: 'stop-sweep' }) });
   const reactor = new BrokerReactor({

@@ -34,3 +34,15 @@ describe('configuration', () => {
     expect(config).toMatchObject({ eventStore: 'postgres', databaseUrl: 'postgres://u@db:5432/ledger', roles: ['api', 'projector'] });
   });
 });
+
+describe('FILL_BAND_BPS', () => {
+  it('defaults to no per-instrument band (every instrument takes the default) and reads SYMBOL:bps pairs', () => {
+    expect(loadConfig({}).fillBandBps.size).toBe(0);
+    expect([...loadConfig({ FILL_BAND_BPS: 'XAUUSD:100, XAGUSD:250' }).fillBandBps]).toEqual([['XAUUSD', 100n], ['XAGUSD', 250n]]);
+  });
+
+  it.each(['XAUUSD', 'XAUUSD:0', 'XAUUSD:10001', 'XAUUSD:1.5', 'xauusd:100', 'XAUUSD:-5'])('refuses %s, naming the variable and the form', (raw) => {
+    expect(() => loadConfig({ FILL_BAND_BPS: raw })).toThrow(ConfigError);
+    expect(() => loadConfig({ FILL_BAND_BPS: raw })).toThrow(/FILL_BAND_BPS.*SYMBOL:bps/);
+  });
+});
