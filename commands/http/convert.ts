@@ -4,7 +4,7 @@ import {
   DEFAULT_INSTRUMENTS, cashFromText, cashToText, lotsToSteps, priceFromText, priceToText, stepsToLots, type InstrumentSpec,
 } from '../../domain/market-data/index.ts';
 import { DomainError, LedgerError, ValidationError } from '../../domain/shared/errors.ts';
-import type { RiskLimitsInput } from '../../domain/trading/account/index.ts';
+import type { RiskLimitUnit, RiskLimitsInput } from '../../domain/trading/account/index.ts';
 import type {
   FundsInput, OpenAccountInput, PlaceOrderInput, RecordFillInput, SetRiskLimitsInput,
 } from '../trading/service.ts';
@@ -13,6 +13,9 @@ import type { FundsBody, OpenAccountBody, PlaceOrderBody, RecordFillBody, SetLim
 const SPECS = new Map(DEFAULT_INSTRUMENTS.map((spec) => [spec.symbol, spec]));
 /** Account-level amounts (limits, balances) are counted on the desk's main instrument's grid. */
 const DESK_SPEC = DEFAULT_INSTRUMENTS[0]!;
+
+/** Decimal places a client writes a money or quantity limit with: the desk grid the limit is counted on. */
+export const limitDecimalPlaces = (unit: RiskLimitUnit): number => (unit === 'qty_steps' ? DESK_SPEC.qtyScale : DESK_SPEC.quoteCurrencyScale);
 
 export function specFor(symbol: string): InstrumentSpec {
   const spec = SPECS.get(symbol);
@@ -61,6 +64,7 @@ export const fundsInput = (accountId: string, body: FundsBody): FundsInput => ({
 
 export function setLimitsInput(accountId: string, body: SetLimitsBody): SetRiskLimitsInput {
   const { limits } = body;
+  // Only parsed here: the decider holds every limit's bounds and names each field outside them (RISK_LIMITS.INVALID).
   const converted: RiskLimitsInput = {
     maxOrderNotional: cashField('limits.maxOrderNotional', limits.maxOrderNotional, 'non_negative'),
     maxPositionQty: field('limits.maxPositionQty', 'non_negative', () => lotsToSteps(DESK_SPEC, limits.maxPositionQty)),
@@ -69,7 +73,7 @@ export function setLimitsInput(accountId: string, body: SetLimitsBody): SetRiskL
     maxQuoteAgeMs: limits.maxQuoteAgeMs,
     maxSubmitsPerWindow: limits.maxSubmitsPerWindow,
     submitWindowMs: limits.submitWindowMs,
-    maxDailyLoss: cashField('limits.maxDailyLoss', limits.maxDailyLoss),
+    maxDailyLoss: cashField('limits.maxDailyLoss', limits.maxDailyLoss, 'non_negative'),
     ...(limits.maxDrawdownBps !== undefined ? { maxDrawdownBps: BigInt(limits.maxDrawdownBps) } : {}),
     ...(limits.dailyCutoffHourUtc !== undefined ? { dailyCutoffHourUtc: limits.dailyCutoffHourUtc } : {}),
   };
@@ -110,12 +114,12 @@ export const recordFillInput = (accountId: string, body: RecordFillBody, spec: I
   qty: lotsField('qty', body.qty, spec),
   price: priceField('price', body.price, spec),
   ...(body.fee !== undefined ? { fee: cashField('fee', body.fee, 'non_negative') } : {}),
+  ...(body.symbol !== undefined ? { symbol: body.symbol } : {}),
+  ...(body.side !== undefined ? { side: body.side } : {}),
 });
 
 export const formatCash = (units: bigint, currency?: string) => cashToText(currency ? currencySpecOrDesk(currency) : DESK_SPEC, units);
 export const formatLots = (steps: bigint, symbol?: string) => stepsToLots(symbol ? SPECS.get(symbol) ?? DESK_SPEC : DESK_SPEC, steps);
-  ...(body.symbol !== undefined ? { symbol: body.symbol } : {}),
-  ...(body.side !== undefined ? { side: body.side } : {}),
 export const formatPrice = (units: bigint, symbol: string) => priceToText(SPECS.get(symbol) ?? DESK_SPEC, units);
 
 const currencySpecOrDesk = (currency: string) => DEFAULT_INSTRUMENTS.find((s) => s.quoteCurrency === currency) ?? DESK_SPEC;

@@ -1,6 +1,9 @@
 // Request and response shapes of the command API, as JSON Schema (TypeBox). Money, prices and
 // quantities are decimal strings ("2345.67", "0.10" lots): JSON numbers would pass through a float.
 import { Type, type Static } from '@fastify/type-provider-typebox';
+import { formatUnits } from '../../domain/shared/money.ts';
+import { RISK_LIMIT_BOUNDS } from '../../domain/trading/account/index.ts';
+import { limitDecimalPlaces } from './convert.ts';
 
 /** Account, order, fill and client order ids become parts of stream ids and keys: a safe, bounded alphabet. */
 const IDENTIFIER_PATTERN = '^[A-Za-z0-9_.:/-]{1,64}$';
@@ -35,21 +38,37 @@ export const OpenAccountBody = Type.Object({
   startingBalance: Decimal('opening cash', '100000.00'),
 }, strict);
 
-const Bps = (description: string) => Type.Integer({ minimum: 0, maximum: 100_000, description });
-const Count = (description: string) => Type.Integer({ minimum: 0, maximum: 1_000_000, description });
-const Millis = (description: string) => Type.Integer({ minimum: 1, maximum: 86_400_000, description });
+/** Unsigned decimal text for a money or quantity limit: no more whole digits than its largest value has. */
+function LimitDecimal(name: 'maxOrderNotional' | 'maxPositionQty' | 'maxDailyLoss', description: string, example: string) {
+  const { unit, min, max } = RISK_LIMIT_BOUNDS[name];
+  const places = limitDecimalPlaces(unit);
+  const wholeDigits = String(max / 10n ** BigInt(places)).length;
+  return Type.String({
+    pattern: `^[0-9]{1,${wholeDigits}}(\\.[0-9]{1,15})?$`,
+    maxLength: wholeDigits + 16,
+    description: `${description}; ${formatUnits(min, places)} to ${formatUnits(max, places)}`,
+    examples: [example],
+  });
+}
 
+type IntegerLimitName = 'maxOpenOrders' | 'priceCollarBps' | 'maxQuoteAgeMs' | 'maxSubmitsPerWindow' | 'submitWindowMs' | 'maxDrawdownBps' | 'dailyCutoffHourUtc';
+const LimitInteger = (name: IntegerLimitName, description: string) => {
+  const { unit, min, max } = RISK_LIMIT_BOUNDS[name];
+  return Type.Integer({ minimum: Number(min), maximum: Number(max), description: `${description}; ${String(min)} to ${String(max)} ${unit}` });
+};
+
+/** Every bound comes from the domain's table (RISK_LIMIT_BOUNDS): the schema takes what the decider takes. */
 export const RiskLimitsBody = Type.Object({
-  maxOrderNotional: Decimal('largest value of one order, account currency', '500000.00'),
-  maxPositionQty: Decimal('largest net position per instrument, lots, counting working orders', '5.00'),
-  maxOpenOrders: Count('working orders across the account'),
-  priceCollarBps: Bps('farthest a limit / stop price may sit from the last mid, basis points'),
-  maxQuoteAgeMs: Millis('oldest quote an order may be judged against'),
-  maxSubmitsPerWindow: Count('submissions allowed per window'),
-  submitWindowMs: Millis('the submit-rate window'),
-  maxDailyLoss: Decimal('daily loss at which the account halts, account currency', '5000.00'),
-  maxDrawdownBps: Type.Optional(Bps('fall from peak equity at which the account halts (default 1000 = 10%)')),
-  dailyCutoffHourUtc: Type.Optional(Type.Integer({ minimum: 0, maximum: 23, description: 'hour the trading day starts (default 0)' })),
+  maxOrderNotional: LimitDecimal('maxOrderNotional', 'largest value of one order, account currency', '500000.00'),
+  maxPositionQty: LimitDecimal('maxPositionQty', 'largest net position per instrument, lots, counting working orders', '5.00'),
+  maxOpenOrders: LimitInteger('maxOpenOrders', 'working orders across the account'),
+  priceCollarBps: LimitInteger('priceCollarBps', 'farthest a limit / stop price may sit from the last mid, basis points'),
+  maxQuoteAgeMs: LimitInteger('maxQuoteAgeMs', 'oldest quote an order may be judged against'),
+  maxSubmitsPerWindow: LimitInteger('maxSubmitsPerWindow', 'submissions allowed per window'),
+  submitWindowMs: LimitInteger('submitWindowMs', 'the submit-rate window'),
+  maxDailyLoss: LimitDecimal('maxDailyLoss', 'daily loss at which the account halts, account currency', '5000.00'),
+  maxDrawdownBps: Type.Optional(LimitInteger('maxDrawdownBps', 'fall from peak equity at which the account halts (default 1000 = 10%)')),
+  dailyCutoffHourUtc: Type.Optional(LimitInteger('dailyCutoffHourUtc', 'hour the trading day starts (default 0)')),
 }, strict);
 
 export const SetLimitsBody = Type.Object({
@@ -97,6 +116,8 @@ export const RecordFillBody = Type.Object({
   qty: Decimal('lots filled, positive', '0.10'),
   price: Decimal('fill price', '2345.67'),
   fee: Type.Optional(Decimal('fee, account currency', '1.50')),
+  symbol: Type.Optional(Type.String({ pattern: '^[A-Z0-9]{3,12}$', description: 'the instrument the broker says it filled; refused (FILL.SYMBOL_MISMATCH) unless the order\'s' })),
+  side: Type.Optional(Type.Union([Type.Literal('buy'), Type.Literal('sell')], { description: 'the side the broker says it filled; refused (FILL.SIDE_MISMATCH) unless the order\'s' })),
 }, strict);
 
 export const StopScope = Type.Union([
@@ -116,8 +137,6 @@ export const StopQuery = Type.Object({
   symbol: Type.Optional(Type.String({ pattern: '^[A-Z0-9]{3,12}$' })),
   accountId: Type.Optional(Identifier('account id')),
 }, strict);
-  symbol: Type.Optional(Type.String({ pattern: '^[A-Z0-9]{3,12}$', description: 'the instrument the broker says it filled; refused (FILL.SYMBOL_MISMATCH) unless the order\'s' })),
-  side: Type.Optional(Type.Union([Type.Literal('buy'), Type.Literal('sell')], { description: 'the side the broker says it filled; refused (FILL.SIDE_MISMATCH) unless the order\'s' })),
 
 export const ErrorResponse = Type.Object({
   code: Type.String({ description: 'stable error code, e.g. AUTH.FORBIDDEN_ACCOUNT, NUMBER.TOO_PRECISE, COMMAND.ID_REUSED' }),

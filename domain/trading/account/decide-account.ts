@@ -4,6 +4,7 @@ import { minBig } from '../../shared/money.ts';
 import { DEFAULT_DAILY_CUTOFF_HOUR_UTC, DEFAULT_MAX_DRAWDOWN_BPS, TRADING_STATES, type RiskLimits } from '../risk/index.ts';
 import type { Deposit, OpenAccount, RiskLimitsInput, SetRiskLimits, SetTradingState, Withdraw } from './commands.ts';
 import type { AccountOpened, FundsDeposited, FundsWithdrawn, RiskLimitsSet, TradingStateChanged } from './events.ts';
+import { boundText, limitsOutOfBounds } from './limit-bounds.ts';
 import type { AccountState } from './state.ts';
 import { equityOf } from './valuation.ts';
 
@@ -57,10 +58,7 @@ export function setRiskLimits(command: SetRiskLimits, state: AccountState): Risk
   return [{ type: 'RiskLimitsSet', data: { version: state.limitsVersion + 1, limits, reason: reason ?? null, at: command.metadata.now.toISOString() } }];
 }
 
-const isCount = (n: unknown): boolean => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
-const isAmount = (n: unknown): boolean => typeof n === 'bigint' && n >= 0n;
-
-/** Fills in the defaults and refuses limits that cannot be meant (a zero daily loss would halt at once). */
+/** Fills in the defaults and refuses limits outside their bounds (limit-bounds.ts), naming every such field. */
 export function completeLimits(input: RiskLimitsInput): RiskLimits {
   const limits: RiskLimits = {
     maxOrderNotional: input.maxOrderNotional,
@@ -74,19 +72,11 @@ export function completeLimits(input: RiskLimitsInput): RiskLimits {
     maxDrawdownBps: input.maxDrawdownBps ?? DEFAULT_MAX_DRAWDOWN_BPS,
     dailyCutoffHourUtc: input.dailyCutoffHourUtc ?? DEFAULT_DAILY_CUTOFF_HOUR_UTC,
   };
-  const invalid = [
-    !isAmount(limits.maxOrderNotional) && 'maxOrderNotional',
-    !isAmount(limits.maxPositionQty) && 'maxPositionQty',
-    !isCount(limits.maxOpenOrders) && 'maxOpenOrders',
-    !isAmount(limits.priceCollarBps) && 'priceCollarBps',
-    !isCount(limits.maxQuoteAgeMs) && 'maxQuoteAgeMs',
-    !isCount(limits.maxSubmitsPerWindow) && 'maxSubmitsPerWindow',
-    !(isCount(limits.submitWindowMs) && limits.submitWindowMs > 0) && 'submitWindowMs',
-    !(isAmount(limits.maxDailyLoss) && limits.maxDailyLoss > 0n) && 'maxDailyLoss',
-    !(isAmount(limits.maxDrawdownBps) && limits.maxDrawdownBps > 0n && limits.maxDrawdownBps <= 10_000n) && 'maxDrawdownBps',
-    !(isCount(limits.dailyCutoffHourUtc) && limits.dailyCutoffHourUtc <= 23) && 'dailyCutoffHourUtc',
-  ].filter((field): field is string => field !== false);
-  if (invalid.length > 0) throw new ValidationError('RISK_LIMITS.INVALID', `invalid risk limits: ${invalid.join(', ')}`, { fields: invalid });
+  const invalid = limitsOutOfBounds(limits);
+  if (invalid.length > 0) {
+    const ranges = invalid.map((name) => `${name} (${boundText(name)})`);
+    throw new ValidationError('RISK_LIMITS.INVALID', `invalid risk limits: ${ranges.join(', ')}`, { fields: invalid });
+  }
   return limits;
 }
 

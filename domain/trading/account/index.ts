@@ -2,6 +2,7 @@ export { accountDecider, accountStreamId, decide } from './decider.ts';
 export { evolve } from './evolve.ts';
 export { initialAccountState, findOrder, openQtyBySide, type AccountState, type TradingDay, type TradingStatus } from './state.ts';
 export { completeLimits, freeCash } from './decide-account.ts';
+export { RISK_LIMIT_BOUNDS, RISK_LIMIT_NAMES, type RiskLimitName, type RiskLimitUnit } from './limit-bounds.ts';
 export { accountRiskView, validatePlaceOrder } from './decide-orders.ts';
 export { accountFigures, dailyPnlAt, dayOrdersToExpire, equityOf, marketMarks, midPrice, totalUnrealized, tradingDayIndex, type AccountFigures } from './valuation.ts';
 export { DEFAULT_FILL_BAND_BPS, FILL_REFUSAL_CODES, MAX_FILL_BAND_BPS, fillRefusal, type FillMarket, type FillRefusalCode } from './fill-checks.ts';
@@ -36,8 +37,8 @@ export {
   type OrderDenied,
   type OrderExpired,
   type OrderFilled,
-  type OrderPlaced,
   type FillRefused,
+  type OrderPlaced,
   type OrderRejected,
   type RecordedQuote,
   type RiskDecisionRecorded,
