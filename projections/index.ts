@@ -6,17 +6,18 @@ import { controlProjection } from './read-models/control.ts';
 import { fillsProjection } from './read-models/fills.ts';
 import { ordersProjection } from './read-models/orders.ts';
 import { portfolioProjection } from './read-models/portfolio/index.ts';
+import { refusedFillsProjection } from './read-models/refused-fills.ts';
 import { riskDecisionsProjection } from './read-models/risk-decisions.ts';
 import { ticksProjection } from './read-models/ticks.ts';
 import { signalsProjection } from './read-models/signals.ts';
 
 export * from './engine/index.ts';
-export { auditProjection, candlesProjection, controlProjection, fillsProjection, ordersProjection, portfolioProjection, riskDecisionsProjection, ticksProjection };
+export { auditProjection, candlesProjection, controlProjection, fillsProjection, ordersProjection, portfolioProjection, refusedFillsProjection, riskDecisionsProjection, ticksProjection };
 export { TIMEFRAMES, type Timeframe } from './read-models/candles.ts';
 export * as kpi from './read-models/portfolio/kpi.ts';
 
 export const ALL_PROJECTIONS: readonly Projection[] = [
-  ticksProjection, candlesProjection, ordersProjection, fillsProjection, portfolioProjection, riskDecisionsProjection, controlProjection, auditProjection,
+  ticksProjection, candlesProjection, ordersProjection, fillsProjection, refusedFillsProjection, portfolioProjection, riskDecisionsProjection, controlProjection, auditProjection,
   signalsProjection,
 ];
 

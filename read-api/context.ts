@@ -8,6 +8,7 @@ import type { Instruments } from './format.ts';
 import type { QueryLimits } from './limits.ts';
 import type { LiveViews } from './live.ts';
 import type { MarketReads } from './market.ts';
+import type { RefusedFillReads } from './refused-fills.ts';
 import type { SignalReads } from './signals.ts';
 
 export interface ReadServices {
@@ -15,6 +16,7 @@ export interface ReadServices {
   readonly market: MarketReads;
   readonly accounts: AccountReads;
   readonly desk: DeskReads;
+  readonly refusedFills: RefusedFillReads;
   readonly signals: SignalReads;
   readonly hot: HotCache;
   readonly live: LiveViews;

@@ -18,6 +18,7 @@ import { Instruments } from './format.ts';
 import { DEFAULT_LIMITS, queryLimitsRule, type QueryLimits } from './limits.ts';
 import { LiveViews, quoteOf } from './live.ts';
 import { MarketReads } from './market.ts';
+import { RefusedFillReads } from './refused-fills.ts';
 import { resolvers, loaders } from './resolvers.ts';
 import { typeDefs } from './schema.ts';
 import type { ReadSql } from './sql.ts';
@@ -56,6 +57,7 @@ export function readServices(options: GraphqlOptions): ReadServices {
   return {
     instruments, market, accounts, desk, limits,
     signals: new SignalReads(options.sql, options.schema),
+    refusedFills: new RefusedFillReads(options.sql, instruments, options.schema),
     hot: new HotCache(options.keyValue, market, accounts, desk),
     live: new LiveViews({ bus: options.bus, instruments, market, accounts, desk, watch }),
   };

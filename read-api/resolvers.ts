@@ -52,6 +52,8 @@ export const resolvers: IResolvers = {
       return (await ctx.read.accounts.accounts([str(args.id)]))[0] ?? null;
     },
     controlStates: (_root, _args, ctx: MercuriusContext) => { principalIn(ctx); return ctx.read.desk.controlStates(); },
+    refusedFills: (_root, args: Args, ctx: MercuriusContext) =>
+      ctx.read.refusedFills.desk(readableAccounts(principalIn(ctx)), optStr(args.code) ?? null, pageSize(args.first as number, 50, ctx.read.limits), optStr(args.after)),
     projections: (_root, _args, ctx: MercuriusContext) => { principalIn(ctx); return ctx.read.desk.projections(); },
     signals: (_root, args: Args, ctx: MercuriusContext) => {
       principalIn(ctx);
@@ -64,6 +66,7 @@ export const resolvers: IResolvers = {
     orders: (account: Account, args: Args, ctx: MercuriusContext) =>
       ctx.read.accounts.orders(account.id, args.status as string[] | null, pageSize(args.first as number, 50, ctx.read.limits), optStr(args.after)),
     fills: (account: Account, args: Args, ctx: MercuriusContext) => ctx.read.accounts.fills(account.id, pageSize(args.first as number, 50, ctx.read.limits), optStr(args.after)),
+    refusedFills: (account: Account, args: Args, ctx: MercuriusContext) => ctx.read.refusedFills.account(account.id, pageSize(args.first as number, 50, ctx.read.limits), optStr(args.after)),
     riskDecisions: (account: Account, args: Args, ctx: MercuriusContext) =>
       ctx.read.accounts.riskDecisions(account.id, pageSize(args.first as number, 50, ctx.read.limits), optStr(args.after), args.deniedOnly === true),
     equityCurve: (account: Account, args: Args, ctx: MercuriusContext) =>

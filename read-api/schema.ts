@@ -51,6 +51,8 @@ type Account {
   positions: [Position!]!
   orders(status: [OrderStatus!], first: Int = 50, after: String): OrderPage!
   fills(first: Int = 50, after: String): FillPage!
+  """Fills its brokers reported that the post-trade checks refused, newest first."""
+  refusedFills(first: Int = 50, after: String): RefusedFillPage!
   riskDecisions(first: Int = 50, after: String, deniedOnly: Boolean = false): RiskDecisionPage!
   equityCurve(from: DateTime, to: DateTime, first: Int = 500): [EquityPoint!]!
   kpis: Kpis
@@ -86,6 +88,27 @@ type Fill {
   closedQty: Decimal! openedQty: Decimal! positionQty: Decimal! orderStatus: OrderStatus! at: DateTime!
 }
 type FillPage { nodes: [Fill!]! pageInfo: PageInfo! }
+
+"""
+A fill a broker reported that the post-trade checks refused: nothing was booked and the order kept working.
+The same fillId may be refused more than once (the broker reported it again).
+"""
+type RefusedFill {
+  fillId: ID! orderId: ID! accountId: ID! symbol: String! side: String!
+  qty: Decimal! price: Decimal!
+  """The symbol the broker named (reportedSide: the side), null when it named none."""
+  reportedSymbol: String reportedSide: String
+  limitPrice: Decimal
+  """The latest quote the fill was checked against; null when there was none (FILL.NO_MARKET_QUOTE)."""
+  quote: Quote
+  bandBps: Int!
+  """FILL.SYMBOL_MISMATCH, FILL.SIDE_MISMATCH, FILL.WORSE_THAN_LIMIT, FILL.OUTSIDE_MARKET_BAND or FILL.NO_MARKET_QUOTE."""
+  code: String! reason: String!
+  """The user id of the token that reported the fill (reportedByRole: its role)."""
+  reportedBy: String! reportedByRole: String!
+  at: DateTime!
+}
+type RefusedFillPage { nodes: [RefusedFill!]! pageInfo: PageInfo! }
 
 type RiskCheck { name: String! passed: Boolean! observed: String limit: String }
 type RiskDecision { accountId: ID! orderId: ID! accepted: Boolean! reasons: [String!]! checks: [RiskCheck!]! failedChecks: Int! at: DateTime! }
@@ -149,6 +172,8 @@ type Query {
   accounts: [Account!]!
   account(id: ID!): Account
   controlStates: [ControlState!]!
+  """Refused fills of every account this token may see (a trader's own), newest first; code filters by refusal code."""
+  refusedFills(first: Int = 50, after: String, code: String): RefusedFillPage!
   projections: [ProjectionStatus!]!
   """Signals of a model, newest first; shadow: true for the challenger's, false for the champion's, omitted for both."""
   signals(model: String!, from: DateTime!, to: DateTime!, shadow: Boolean, first: Int = 100): [Signal!]!

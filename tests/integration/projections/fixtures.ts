@@ -30,3 +30,19 @@ interface FillFields {
 export const filled = (account: string, fillId: string, f: FillFields): GivenEvent => ({
   stream: `account-${account}`, type: 'OrderFilled', data: { fillId, symbol: 'XAUUSD', ...f },
 });
+
+interface RefusalFields {
+  orderId: string; at: string; side: 'buy' | 'sell'; qty: bigint; price: bigint; code: string; reason: string;
+  reportedSymbol?: string | null; reportedSide?: 'buy' | 'sell' | null; limitPrice?: bigint | null;
+  quote?: { bid: bigint; ask: bigint; timestamp: string } | null; bandBps?: bigint; reportedBy?: { userId: string; role: string };
+}
+
+/** FillRefused as the account records it: the order's symbol and side, what the broker named, the quote and band. */
+export const refused = (account: string, fillId: string, f: RefusalFields): GivenEvent => ({
+  stream: `account-${account}`,
+  type: 'FillRefused',
+  data: {
+    fillId, symbol: 'XAUUSD', reportedSymbol: null, reportedSide: null, limitPrice: null, quote: null, bandBps: 100n,
+    reportedBy: { userId: 'broker-1', role: 'service' }, ...f,
+  },
+});
