@@ -5,7 +5,7 @@
 // valued at the last tick recorded by the instant, as the desk's one valuation says.
 import type { EventStore, RecordedEvent } from '../../domain/ports/event-store.ts';
 import { DomainError, NotFoundError } from '../../domain/shared/errors.ts';
-import { tickStreamId, type TickReceivedData } from '../../domain/market-data/index.ts';
+import { movesLiveMarket, tickStreamId, type TickReceivedData } from '../../domain/market-data/index.ts';
 import { accountStreamId, evolve, initialAccountState, marketMarks, type AccountEvent, type AccountState } from '../../domain/trading/account/index.ts';
 import type { Quote } from '../../domain/trading/risk/index.ts';
 import { streamPages } from '../handling/stream-pages.ts';
@@ -86,7 +86,7 @@ export async function quoteAsOf(store: EventStore, symbol: string, at: Date): Pr
 
 async function lastRecordedBy(store: EventStore, streamId: string, at: Date): Promise<RecordedEvent | undefined> {
   const at1 = async (revision: bigint) => (await store.readStream(streamId, { fromRevision: revision, maxCount: 1 }))[0];
-  const isTick = (e: RecordedEvent | undefined) => e?.type === 'TickReceived';
+  const isTick = (e: RecordedEvent | undefined) => e?.type === 'TickReceived' && movesLiveMarket(e.data);
   const [tail] = await store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
   if (tail === undefined) return undefined;
   const known = (e: RecordedEvent) => e.recordedAt.getTime() <= at.getTime();
@@ -102,7 +102,7 @@ async function lastRecordedBy(store: EventStore, streamId: string, at: Date): Pr
       if (event !== undefined && known(event)) { found = event; lo = mid + 1n; } else hi = mid - 1n;
     }
   }
-  // a rejected tick moves no quote: step back to the last received one
+  // a rejected or back-filled tick moves no quote: step back to the last live one
   while (found !== undefined && !isTick(found)) found = found.revision === 0n ? undefined : await at1(found.revision - 1n);
   return found;
 }

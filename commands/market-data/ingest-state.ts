@@ -7,7 +7,7 @@
 // the window read back starts without a cursor; its redelivered ticks are still written once, because
 // their event ids derive from source and sequence.
 import type { EventStore } from '../../domain/ports/event-store.ts';
-import { midOf, tickStreamId, type AcceptedTick, type SourceCursor, type TickReceivedData } from '../../domain/market-data/index.ts';
+import { midOf, movesLiveMarket, tickStreamId, type AcceptedTick, type SourceCursor, type TickReceivedData } from '../../domain/market-data/index.ts';
 
 export interface LastMid {
   readonly mid: bigint;
@@ -83,7 +83,7 @@ export async function recoverIngestState(
     const received = events.filter((event) => event.type === 'TickReceived').map((event) => toAcceptedTick(event.data as unknown as TickReceivedData));
     // Oldest first, so the newest tick of each source is the one that stays.
     for (const tick of received.reverse()) state.accept(tick);
-    const newest = received.reduce<AcceptedTick | undefined>((best, tick) => (best === undefined || tick.timestamp >= best.timestamp ? tick : best), undefined);
+    const newest = received.filter(movesLiveMarket).reduce<AcceptedTick | undefined>((best, tick) => (best === undefined || tick.timestamp >= best.timestamp ? tick : best), undefined);
     if (newest) latest.push(newest);
   }
   return latest;
@@ -96,4 +96,5 @@ const toAcceptedTick = (data: TickReceivedData): AcceptedTick => ({
   bid: BigInt(data.bid),
   ask: BigInt(data.ask),
   timestamp: new Date(data.timestamp),
+  ...(data.history === true ? { history: true as const } : {}),
 });

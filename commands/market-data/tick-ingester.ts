@@ -12,7 +12,7 @@ import {
   EventIdReused, type EventStore, type NewEvent,
 } from '../../domain/ports/event-store.ts';
 import {
-  quoteFromTick, tickIdempotencyKey, tickReceived, tickRejected, tickStreamId, validateTick,
+  movesLiveMarket, quoteFromTick, tickIdempotencyKey, tickReceived, tickRejected, tickStreamId, validateTick,
   type AcceptedTick, type RawTickFields, type SourceCursor, type TickEvent, type TickRejectReason,
 } from '../../domain/market-data/index.ts';
 import { uuidV5 } from '../handling/event-ids.ts';
@@ -36,7 +36,8 @@ export interface UnreadableTick {
 }
 
 /** `fallbackKey` names the tick when it carries no readable sequence (a NATS message: stream and sequence). */
-export type TickSubmission = (RawTick & { readonly fallbackKey?: string }) | UnreadableTick;
+/** `history`: a back-filled tick (an import), recorded for history and kept out of the live market. */
+export type TickSubmission = (RawTick & { readonly fallbackKey?: string; readonly history?: boolean }) | UnreadableTick;
 
 export type TickStatus = 'accepted' | 'rejected' | 'duplicate';
 
@@ -203,8 +204,9 @@ export class TickIngester {
       recentMid: nearby ? recent.mid : undefined,
     });
     if (!validation.ok) return this.planEvent(tickRejected(input, validation.reason, validation.detail), input, receivedAt);
-    draft.accept(validation.tick);
-    return this.planEvent(tickReceived(validation.tick), input, receivedAt, undefined, validation.tick);
+    const tick = submission.history === true ? { ...validation.tick, history: true as const } : validation.tick;
+    draft.accept(tick);
+    return this.planEvent(tickReceived(tick), input, receivedAt, undefined, tick);
   }
 
   private planUnreadable({ unreadable }: UnreadableTick, receivedAt: Date): Planned {
@@ -258,6 +260,7 @@ export class TickIngester {
     if (!quotes || accepted.length === 0) return;
     const latest = new Map<string, AcceptedTick>();
     for (const tick of accepted) {
+      if (!movesLiveMarket(tick)) continue; // history never moves the live quote
       const held = latest.get(tick.symbol);
       if (!held || tick.timestamp >= held.timestamp) latest.set(tick.symbol, tick);
     }

@@ -9,7 +9,7 @@ import {
   DEFAULT_DIRECTION_BAND, MODEL_EVENT_TYPES, TickWindow, directionOf, featuresOf, signalStreamId,
   type DirectionBand, type SignalGeneratedData,
 } from '../../domain/signals/index.ts';
-import { midOf } from '../../domain/market-data/index.ts';
+import { midOf, movesLiveMarket } from '../../domain/market-data/index.ts';
 import { uuidV5 } from '../handling/event-ids.ts';
 import { featureSpecDigest, featuresDigest } from './digest.ts';
 import { DEFAULT_DRIFT, type DriftReading, type DriftSettings } from './drift-monitor.ts';
@@ -114,6 +114,7 @@ export class SignalEngine {
   }
 
   private async onTick(event: RecordedEvent): Promise<void> {
+    if (!movesLiveMarket(event.data)) return; // history trains models; it does not make live signals or orders
     const { symbol, bid, ask, timestamp } = event.data as { symbol: string; bid: bigint; ask: bigint; timestamp: string };
     const window = this.windowOf(symbol);
     window.ticks.push({ bid, ask, timeMs: Date.parse(timestamp) });

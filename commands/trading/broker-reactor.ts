@@ -6,6 +6,7 @@
 // Everything the broker knows is derived from the log, so after a restart it resumes from its checkpoint
 // (book, quotes, stop states, position); without one it replays the log and reproduces the same fill ids,
 // which the ledger has already booked.
+import { movesLiveMarket } from '../../domain/market-data/index.ts';
 import type { Actor, EventStore, RecordedEvent } from '../../domain/ports/event-store.ts';
 import type { KeyValueStore } from '../../domain/ports/key-value.ts';
 import type { OrderPlaced } from '../../domain/trading/account/index.ts';
@@ -115,7 +116,8 @@ export class BrokerReactor {
   private async handle(event: RecordedEvent): Promise<void> {
     if (event.type === 'TickReceived') {
       const { symbol, bid, ask, timestamp } = event.data as { symbol: string; bid: bigint; ask: bigint; timestamp: string };
-      await this.broker.onQuote({ symbol, bid, ask, at: new Date(timestamp) });
+      // a back-filled tick fills nothing: the venue trades on the live market
+      if (movesLiveMarket(event.data)) await this.broker.onQuote({ symbol, bid, ask, at: new Date(timestamp) });
     } else if (event.streamId.startsWith('control-')) {
       const state = this.controls.get(event.streamId) ?? controlDecider.initialState();
       this.controls.set(event.streamId, controlDecider.evolve(state, { type: event.type, data: event.data } as unknown as ControlEvent));

@@ -64,6 +64,7 @@ export {
   RAW_TEXT_LIMIT,
   TICK_EVENT_TYPES,
   midOf,
+  movesLiveMarket,
   tickEventFor,
   tickIdempotencyKey,
   tickReceived,

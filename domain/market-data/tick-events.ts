@@ -15,7 +15,16 @@ export type TickReceivedData = {
   /** The tick's own time (ISO 8601, UTC), as the source stamped it. */
   readonly timestamp: string;
   readonly volume?: bigint;
+  /** Back-filled (an import): feeds history (ticks, candles, training data), never the live market. */
+  readonly history?: true;
 };
+
+/**
+ * The rule for back-filled data: a tick marked history (every imported tick is) feeds history only; the
+ * live market (quotes, marks, staleness, signals, the paper broker, replayed valuations) moves on live
+ * ticks alone, whatever their source time.
+ */
+export const movesLiveMarket = (data: { readonly history?: boolean }): boolean => data.history !== true;
 
 /** The raw fields are present as far as they could be read; a malformed message may have none. */
 export type TickRejectedData = {
@@ -65,7 +74,8 @@ export const midOf = (bid: bigint, ask: bigint): bigint => mulDiv(bid + ask, 1n,
 export function tickReceived(tick: AcceptedTick): TickReceived {
   const { symbol, source, sequence, bid, ask, volume } = tick;
   const data: TickReceivedData = { symbol, source, sequence, bid, ask, timestamp: tick.timestamp.toISOString() };
-  return { type: 'TickReceived', data: volume === undefined ? data : { ...data, volume } };
+  const withVolume = volume === undefined ? data : { ...data, volume };
+  return { type: 'TickReceived', data: tick.history === true ? { ...withVolume, history: true } : withVolume };
 }
 
 /** What could be read of a refused tick; fields of the wrong type are left out, never guessed. */

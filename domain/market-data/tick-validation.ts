@@ -51,6 +51,8 @@ export type AcceptedTick = {
   readonly ask: bigint;
   readonly timestamp: Date;
   readonly volume?: bigint;
+  /** Back-filled: see movesLiveMarket. */
+  readonly history?: true;
 };
 
 /** The last tick accepted from the same source. */

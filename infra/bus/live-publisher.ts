@@ -3,6 +3,7 @@
 // at a time: a lease in the key-value store (Redis across processes) elects it, and a standby takes over
 // from the head when the lease lapses. Live streaming is best effort; queries are the record.
 import { randomUUID } from 'node:crypto';
+import { movesLiveMarket } from '../../domain/market-data/index.ts';
 import type { EventStore, RecordedEvent, Subscription } from '../../domain/ports/event-store.ts';
 import type { KeyValueStore } from '../../domain/ports/key-value.ts';
 import { LIVE_TOPICS, type LiveBus } from './live-bus.ts';
@@ -41,7 +42,7 @@ export interface RunningLivePublisher {
 export function topicOf(event: RecordedEvent): string | undefined {
   if (event.streamId.startsWith('account-')) return LIVE_TOPICS.account(event.streamId.slice('account-'.length));
   if (event.streamId.startsWith('control-')) return LIVE_TOPICS.control;
-  if (event.type === 'TickReceived' && typeof event.data.symbol === 'string') return LIVE_TOPICS.quotes(event.data.symbol);
+  if (event.type === 'TickReceived' && typeof event.data.symbol === 'string') return movesLiveMarket(event.data) ? LIVE_TOPICS.quotes(event.data.symbol) : undefined;
   return undefined;
 }
 

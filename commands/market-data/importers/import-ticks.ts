@@ -109,7 +109,7 @@ export async function importTicks(options: ImportOptions): Promise<ImportSummary
     const line = lineNumber === 1 ? raw.replace(/^\uFEFF/, '') : raw;
     const parsed = parse(line, lineNumber);
     if (parsed.kind === 'skip') continue;
-    if (parsed.kind === 'tick') batch.push(parsed.tick);
+    if (parsed.kind === 'tick') batch.push({ ...parsed.tick, history: true }); // back-filled: history, not the live market
     else {
       tally.malformed(lineNumber, parsed.detail);
       const sequence = BigInt(lineNumber);

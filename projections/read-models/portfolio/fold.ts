@@ -3,7 +3,7 @@
 // (account opened, funds moved, fills) and at each UTC day close, never at batch ends, so the rows do
 // not depend on where batches were cut.
 import type { RecordedEvent } from '../../../domain/ports/event-store.ts';
-import { midOf, type TickReceivedData } from '../../../domain/market-data/tick-events.ts';
+import { midOf, movesLiveMarket, type TickReceivedData } from '../../../domain/market-data/tick-events.ts';
 import type { InstrumentListed } from '../../../domain/market-data/instrument.ts';
 import type { AccountEvent } from '../../../domain/trading/account/events.ts';
 import { unrealizedPnl } from '../../../domain/trading/account/positions.ts';
@@ -138,6 +138,7 @@ function fill(state: PortfolioState, e: RecordedEvent, event: Extract<AccountEve
 
 function tick(state: PortfolioState, e: RecordedEvent): void {
   const d = e.data as unknown as TickReceivedData;
+  if (!movesLiveMarket(d)) return; // a back-filled tick never moves a live mark
   state.marks.set(d.symbol, { bid: d.bid, ask: d.ask, mid: midOf(d.bid, d.ask), at: d.timestamp, position: e.globalPosition });
   state.changedMarks.add(d.symbol);
 }

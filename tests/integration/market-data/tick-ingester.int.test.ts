@@ -142,4 +142,24 @@ describe.skipIf(!pg.available)(`tick ingestion into the event store${pg.skipReas
     const again = await Promise.all([ingester.ingest(first), ingester.ingest(second)]);
     expect(again.flat().map((o) => o.status)).toEqual(['accepted', 'accepted']);
   });
+
+  it('records back-filled ticks for history without moving the live quote, before or after a restart', async () => {
+    const quotes = createQuoteBook(createMemoryKeyValueStore());
+    const ingester = newIngester(quotes);
+    const live = tick(1, '2401.00', '2401.30', { source: 'lp-live-h', timestamp: at(500) });
+    // an import: a 2024 tick, and one stamped after the live tick (another feed's file of the last minutes)
+    const history = [
+      { ...tick(1, '3244.00', '3244.40', { source: 'mt5:2024.tsv', timestamp: '2024-03-05T10:00:00.000Z' }), history: true },
+      { ...tick(2, '2402.00', '2402.30', { source: 'mt5:2024.tsv', timestamp: at(900) }), history: true },
+    ];
+    expect((await ingester.ingest([live, ...history])).map((o) => o.status)).toEqual(['accepted', 'accepted', 'accepted']);
+    expect(await quotes.latest('XAUUSD')).toMatchObject({ bid: 240100n, ask: 240130n, source: 'lp-live-h' });
+    // history is recorded, marked as such
+    const recorded = (await store.readStream('ticks-XAUUSD-20240305')).map((e) => e.data);
+    expect(recorded).toEqual([expect.objectContaining({ bid: 324400n, source: 'mt5:2024.tsv', history: true })]);
+    // a restart seeds the quote book from live ticks only
+    const reseeded = createQuoteBook(createMemoryKeyValueStore());
+    await newIngester(reseeded).recover();
+    expect(await reseeded.latest('XAUUSD')).toMatchObject({ bid: 240100n, ask: 240130n, source: 'lp-live-h' });
+  });
 });

@@ -81,6 +81,18 @@ describe('orders, fills and risk decisions', () => {
 });
 
 describe('portfolio', () => {
+  it('keeps the live mark when a back-filled tick arrives after it: unrealized P&L stays at the live price', async () => {
+    // the same trading, then an import of 2024 ticks (history) applied after the last live tick
+    const backfilled = { ...tick('2024-05-02T09:00:00.000Z', 324_400n, 324_440n, 1n), data: { ...tick('2024-05-02T09:00:00.000Z', 324_400n, 324_440n, 1n).data, source: 'mt5:2024.tsv', history: true } };
+    const db = await given([portfolioProjection], [...trading, backfilled]);
+    try {
+      // as in the next test: 6 lots marked at the last live tick's mid, 233910
+      expect(await db.rows('select unrealized_pnl::text, mark_price::text from read.positions')).toEqual([{ unrealized_pnl: '-660', mark_price: '233910' }]);
+    } finally {
+      await db.close();
+    }
+  }, SLOW);
+
   it('marks positions to the last tick, books equity points and the day close, and computes KPIs', async () => {
     const db = await given([portfolioProjection], trading);
     try {

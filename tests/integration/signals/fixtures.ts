@@ -8,23 +8,24 @@ import { syntheticTicks } from '../../../commands/signals/synthetic-ticks.ts';
 import { trainDirectionModel, writeModelFiles, type WrittenModel } from '../../../commands/signals/train.ts';
 import { INPUT_NAME, OUTPUT_NAME, logisticRegressionOnnx } from '../../../infra/onnx/export.ts';
 
-export async function appendTicks(store: EventStore, ticks: readonly FeatureTick[], symbol = 'XAUUSD', firstSequence = 1): Promise<void> {
+/** `history`: recorded as an import records them (back-filled, kept out of the live market). */
+export async function appendTicks(store: EventStore, ticks: readonly FeatureTick[], symbol = 'XAUUSD', firstSequence = 1, history = false): Promise<void> {
   for (let i = 0; i < ticks.length; i += 200) {
     const chunk = ticks.slice(i, i + 200);
     const byStream = new Map<string, ReturnType<typeof tickEvent>[]>();
     chunk.forEach((tick, j) => {
       const streamId = tickStreamId(symbol, new Date(tick.timeMs));
-      byStream.set(streamId, [...(byStream.get(streamId) ?? []), tickEvent(tick, symbol, firstSequence + i + j)]);
+      byStream.set(streamId, [...(byStream.get(streamId) ?? []), tickEvent(tick, symbol, firstSequence + i + j, history)]);
     });
     for (const [streamId, events] of byStream) await store.append(streamId, events, 'any');
   }
 }
 
-const tickEvent = (tick: FeatureTick, symbol: string, sequence: number) => ({
+const tickEvent = (tick: FeatureTick, symbol: string, sequence: number, history: boolean) => ({
   eventId: randomUUID(),
   type: 'TickReceived',
   occurredAt: new Date(tick.timeMs),
-  data: { symbol, source: 'test', sequence: BigInt(sequence), bid: tick.bid, ask: tick.ask, timestamp: new Date(tick.timeMs).toISOString() },
+  data: { symbol, source: 'test', sequence: BigInt(sequence), bid: tick.bid, ask: tick.ask, timestamp: new Date(tick.timeMs).toISOString(), ...(history ? { history: true } : {}) },
 });
 
 /** Trains on `seed`'s synthetic series and writes the ONNX file and sidecar into `dir`. */

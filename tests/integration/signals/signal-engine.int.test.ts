@@ -91,4 +91,20 @@ describe.skipIf(!pg.available)(`signal engine on PostgreSQL${pg.skipReason}`, ()
     expect(all[all.length - 1]!.data.features).toEqual(training[449]);
     await resumed.stop();
   });
+
+  it('makes no signal from back-filled ticks, and keeps them out of the live window', async () => {
+    const running = engine();
+    await running.start();
+    const before = (await waitFor(countOf(437), 'signals so far')).length;
+    await appendTicks(store, ticks.slice(450, 500), 'XAUUSD', 451, true);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await signals()).toHaveLength(before);
+    // the next live ticks are scored on a window of live ticks only: the features training computes without the back-fill
+    const live = [...ticks.slice(0, 450), ...ticks.slice(500, 510)];
+    await appendTicks(store, ticks.slice(500, 510), 'XAUUSD', 501);
+    const after = await waitFor(countOf(before + 10), 'signals after live ticks');
+    expect(after).toHaveLength(before + 10);
+    expect(after[after.length - 1]!.data.features).toEqual(featureSeries(live, TICK_FEATURES_V1)[live.length - 1]);
+    await running.stop();
+  });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { accountDecider, type OrderFilled, type PlaceOrder } from '../../../domain/trading/account/index.ts';
-import { XAUUSD_SPEC } from '../../../domain/market-data/index.ts';
+import { XAUUSD_SPEC, tickReceived, tickStreamId } from '../../../domain/market-data/index.ts';
 import { handleCommand } from '../../../commands/handling/handle-command.ts';
 import { BrokerReactor, PaperBroker, factsOfSpec } from '../../../commands/trading/index.ts';
 import { postgresService, redisService } from '../../support/services.ts';
@@ -65,6 +65,20 @@ describe.skipIf(!postgres.available || !redis.available)(`paper broker on the lo
     await f.tick('XAUUSD', 239_850n, 239_880n);
     await expect.poll(() => statusOf('B2', orderId), { timeout: 5_000 }).toBe('filled');
     expect((await fillsOf('B2'))[0]).toMatchObject({ price: 239_880n });
+    await f.tick('XAUUSD', 240_000n, 240_050n);
+  });
+
+  it('fills nothing on a back-filled tick, even one stamped after the live market: a resting limit it crosses stays working', async () => {
+    await f.openAccount('B2H');
+    await startBroker();
+    const { orderId } = await f.service.placeOrder(trader(), order('B2H', { kind: 'limit', limitPrice: 239_900n }));
+    const stamped = new Date(); // an imported file from another feed, covering the last minutes
+    const history = tickReceived({ symbol: 'XAUUSD', source: 'mt5:other-feed.tsv', sequence: 1n, bid: 239_700n, ask: 239_740n, timestamp: stamped, history: true });
+    await f.eventStore.append(tickStreamId('XAUUSD', stamped), [{ eventId: randomUUID(), type: history.type, data: history.data }], 'any');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await statusOf('B2H', orderId)).toBe('accepted');
+    await f.tick('XAUUSD', 239_850n, 239_880n); // the live market crosses it
+    await expect.poll(() => statusOf('B2H', orderId), { timeout: 5_000 }).toBe('filled');
     await f.tick('XAUUSD', 240_000n, 240_050n);
   });
 
