@@ -1,6 +1,9 @@
 // Line parsers for tick files. Each turns one line into a tick, a line to skip (header, blank), or a
-// malformed line with the reason; they never throw. Times in files are taken as UTC (MT5 exports the
-// broker's server time: convert such files first, or pick a broker whose server runs on UTC).
+// malformed line with the reason. The one thing they throw on is a CSV header naming no column set they
+// know (IMPORT.UNKNOWN_HEADER): then the whole file is the wrong input, and it is refused at its first
+// line, before any tick is submitted. Times in files are taken as UTC (MT5 exports the broker's server
+// time: convert such files first, or pick a broker whose server runs on UTC).
+import { ValidationError } from '../../../domain/shared/errors.ts';
 import type { RawTick } from '../read-tick.ts';
 
 export const IMPORT_FORMATS = ['mt5', 'dukascopy', 'csv'] as const;
@@ -93,19 +96,53 @@ export function dukascopyParser(context: LineContext): LineParser {
   };
 }
 
-/** Plain CSV with a header naming timestamp, bid, ask and optionally volume (integer quantity steps), in any order. */
+interface CsvColumns {
+  readonly timestamp: number;
+  readonly bid: number;
+  readonly ask: number;
+  /** -1: the file has none, or one that is not in quantity steps. */
+  readonly volume: number;
+}
+
+/**
+ * The CSV headers the importer knows, matched by name (case-insensitive, any order, other columns
+ * ignored). dukascopy-node writes `timestamp,askPrice,bidPrice[,askVolume,bidVolume]`; its volumes are not
+ * in lots and are not carried (as with the dukascopy format).
+ */
+export const CSV_COLUMN_SETS = [
+  { name: 'plain', timestamp: 'timestamp', bid: 'bid', ask: 'ask', volume: 'volume' },
+  { name: 'dukascopy-node', timestamp: 'timestamp', bid: 'bidPrice', ask: 'askPrice', volume: undefined },
+] as const;
+
+const describeColumnSet = (set: (typeof CSV_COLUMN_SETS)[number]): string =>
+  [set.timestamp, set.bid, set.ask].join(',') + (set.volume ? `[,${set.volume}]` : '');
+
+/** The columns of a CSV header line, or IMPORT.UNKNOWN_HEADER naming what it found and what is accepted. */
+export function readCsvHeader(line: string): CsvColumns {
+  const found = line.split(',').map((cell) => cell.trim());
+  const names = found.map((cell) => cell.toLowerCase());
+  for (const set of CSV_COLUMN_SETS) {
+    const [timestamp, bid, ask] = [set.timestamp, set.bid, set.ask].map((name) => names.indexOf(name.toLowerCase())) as [number, number, number];
+    if (timestamp >= 0 && bid >= 0 && ask >= 0) return { timestamp, bid, ask, volume: set.volume ? names.indexOf(set.volume) : -1 };
+  }
+  const accepted = CSV_COLUMN_SETS.map(describeColumnSet);
+  throw new ValidationError(
+    'IMPORT.UNKNOWN_HEADER',
+    `the CSV header names ${JSON.stringify(found.join(',').slice(0, 200))}; expected a header with the columns ${accepted.join(' or ')} (any order): nothing was imported`,
+    { found: found.slice(0, 50), accepted },
+  );
+}
+
+/** CSV with a header naming one of CSV_COLUMN_SETS; volume (plain CSV only) is in integer quantity steps. */
 export function csvParser(context: LineContext): LineParser {
-  let columns: { timestamp: number; bid: number; ask: number; volume: number } | undefined;
+  let columns: CsvColumns | undefined;
   return (line, lineNumber) => {
     if (line.trim() === '') return SKIP;
-    const cells = line.split(',').map((cell) => cell.trim());
     if (columns === undefined) {
-      const names = cells.map((cell) => cell.toLowerCase());
-      const [timestamp, bid, ask, volume] = ['timestamp', 'bid', 'ask', 'volume'].map((name) => names.indexOf(name)) as [number, number, number, number];
-      if (timestamp < 0 || bid < 0 || ask < 0) return malformed(`line ${lineNumber} must be a header naming timestamp, bid and ask`);
-      columns = { timestamp, bid, ask, volume };
+      columns = readCsvHeader(line);
       return SKIP;
     }
+    const cells = line.split(',').map((cell) => cell.trim());
     const timestamp = parseFileTime(cells[columns.timestamp] ?? '');
     if (!timestamp) return malformed(`unreadable timestamp ${JSON.stringify((cells[columns.timestamp] ?? '').slice(0, 40))}`);
     const [bid = '', ask = ''] = [cells[columns.bid], cells[columns.ask]];

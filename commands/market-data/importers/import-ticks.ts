@@ -7,7 +7,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { tickIdempotencyKey } from '../../../domain/market-data/index.ts';
 import type { TickIngester, TickOutcome, TickSubmission } from '../tick-ingester.ts';
-import { lineParser, type ImportFormat } from './formats.ts';
+import { lineParser, readCsvHeader, type ImportFormat } from './formats.ts';
 
 export interface ImportProgress {
   readonly bytesRead: number;
@@ -24,8 +24,13 @@ export interface ImportSummary {
   /** Already recorded by an earlier import: nothing written. */
   readonly duplicate: number;
   readonly rejected: Readonly<Record<string, number>>;
-  /** Lines that could not be read, with their line numbers (the first MAX_LISTED; all are counted in rejected.MALFORMED). */
-  readonly malformedLines: ReadonlyArray<{ readonly line: number; readonly detail: string }>;
+  /**
+   * Every line refused, in file order: unreadable (MALFORMED) or refused by validation (CROSSED,
+   * OUTSIDE_TRADING_HOURS, ...), with its line number, reason and detail. Up to MAX_LISTED_REJECTIONS;
+   * the rest are counted in unlistedRejected (and all are passed to onRejected).
+   */
+  readonly rejectedLines: readonly RejectedLine[];
+  readonly unlistedRejected: number;
   readonly seconds: number;
 }
 
@@ -39,9 +44,17 @@ export interface ImportOptions {
   readonly batchSize?: number;
   readonly onProgress?: (progress: ImportProgress) => void;
   readonly progressEveryMs?: number;
+  /** Called for every rejected line, listed in the summary or not (the CLI's --rejects file). */
+  readonly onRejected?: (rejection: RejectedLine) => void;
 }
 
-const MAX_LISTED = 100;
+export interface RejectedLine {
+  readonly line: number;
+  readonly reason: string;
+  readonly detail: string;
+}
+
+export const MAX_LISTED_REJECTIONS = 1_000;
 
 export const defaultImportSource = (format: ImportFormat, file: string): string => `${format}:${path.basename(file)}`.slice(0, 64);
 
@@ -56,35 +69,70 @@ async function sniffEncoding(file: string): Promise<BufferEncoding> {
   }
 }
 
+/** The first non-blank line of a file (a header, if it has one). */
+async function firstLine(file: string, encoding: BufferEncoding): Promise<string | undefined> {
+  const lines = createInterface({ input: createReadStream(file, { encoding }), crlfDelay: Infinity });
+  try {
+    for await (const line of lines) if (line.trim() !== '') return line.replace(/^\uFEFF/, '').replace(/\r$/, '');
+    return undefined;
+  } finally {
+    lines.close();
+  }
+}
+
+/**
+ * Refuses a file whose header the format does not know (IMPORT.UNKNOWN_HEADER) before anything is
+ * opened for writing: the CLI calls it before it opens the event store, importTicks before its first batch.
+ */
+export async function checkImportFile(file: string, format: ImportFormat): Promise<void> {
+  if (format !== 'csv') return; // MT5 and Dukascopy files are read by position; their headers are optional
+  const header = await firstLine(file, await sniffEncoding(file));
+  if (header !== undefined) readCsvHeader(header);
+}
+
 class Tally {
   accepted = 0;
   duplicate = 0;
+  unlisted = 0;
   readonly rejected: Record<string, number> = {};
-  readonly malformedLines: Array<{ line: number; detail: string }> = [];
+  readonly rejectedLines: RejectedLine[] = [];
 
-  add(outcomes: readonly TickOutcome[]): void {
-    for (const outcome of outcomes) {
+  constructor(private readonly onRejected?: (rejection: RejectedLine) => void) {}
+
+  /** `lineNumbers[i]` is the line outcome i was read from. */
+  add(outcomes: readonly TickOutcome[], lineNumbers: readonly number[]): void {
+    outcomes.forEach((outcome, index) => {
       if (outcome.status === 'accepted') this.accepted += 1;
       else if (outcome.status === 'duplicate') this.duplicate += 1;
-      else this.rejected[outcome.reason ?? 'UNKNOWN'] = (this.rejected[outcome.reason ?? 'UNKNOWN'] ?? 0) + 1;
-    }
+      else {
+        const reason = outcome.reason ?? 'UNKNOWN';
+        this.rejected[reason] = (this.rejected[reason] ?? 0) + 1;
+        const line = lineNumbers[index] ?? 0;
+        // An unreadable line's recorded detail starts with its line number: listed beside it already.
+        this.list({ line, reason, detail: (outcome.detail ?? '').replace(`line ${line}: `, '') });
+      }
+    });
   }
 
-  malformed(line: number, detail: string): void {
-    if (this.malformedLines.length < MAX_LISTED) this.malformedLines.push({ line, detail });
+  private list(rejection: RejectedLine): void {
+    this.onRejected?.(rejection);
+    if (this.rejectedLines.length < MAX_LISTED_REJECTIONS) this.rejectedLines.push(rejection);
+    else this.unlisted += 1;
   }
 }
 
 export async function importTicks(options: ImportOptions): Promise<ImportSummary> {
   const started = performance.now();
+  await checkImportFile(options.file, options.format);
   const totalBytes = (await stat(options.file)).size;
   const source = options.source ?? defaultImportSource(options.format, options.file);
   const parse = lineParser(options.format, { symbol: options.symbol, source });
   const input = createReadStream(options.file, { encoding: await sniffEncoding(options.file) });
   const lines = createInterface({ input, crlfDelay: Infinity });
-  const tally = new Tally();
+  const tally = new Tally(options.onRejected);
   const batchSize = options.batchSize ?? 1_000;
   let batch: TickSubmission[] = [];
+  let batchLines: number[] = [];
   let lineNumber = 0;
   let lastReport = 0;
   const report = () => {
@@ -97,8 +145,9 @@ export async function importTicks(options: ImportOptions): Promise<ImportSummary
   };
   const flush = async () => {
     if (batch.length === 0) return;
-    tally.add(await options.ingester.ingest(batch));
+    tally.add(await options.ingester.ingest(batch), batchLines);
     batch = [];
+    batchLines = [];
     if (performance.now() - lastReport >= (options.progressEveryMs ?? 500)) {
       lastReport = performance.now();
       report();
@@ -111,16 +160,16 @@ export async function importTicks(options: ImportOptions): Promise<ImportSummary
     if (parsed.kind === 'skip') continue;
     if (parsed.kind === 'tick') batch.push({ ...parsed.tick, history: true }); // back-filled: history, not the live market
     else {
-      tally.malformed(lineNumber, parsed.detail);
       const sequence = BigInt(lineNumber);
       batch.push({ unreadable: { raw: line, detail: `line ${lineNumber}: ${parsed.detail}`, key: tickIdempotencyKey(options.symbol, source, sequence), symbol: options.symbol, source, sequence } });
     }
+    batchLines.push(lineNumber);
     if (batch.length >= batchSize) await flush();
   }
   await flush();
   report();
   return {
     lines: lineNumber, accepted: tally.accepted, duplicate: tally.duplicate, rejected: tally.rejected,
-    malformedLines: tally.malformedLines, seconds: (performance.now() - started) / 1_000,
+    rejectedLines: tally.rejectedLines, unlistedRejected: tally.unlisted, seconds: (performance.now() - started) / 1_000,
   };
 }

@@ -1,7 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../../infra/cli/main.ts';
 import { XAUUSD_SPEC } from '../../../domain/market-data/index.ts';
 import { importTicks, type ImportProgress } from '../../../commands/market-data/importers/import-ticks.ts';
 import type { ImportFormat } from '../../../commands/market-data/importers/formats.ts';
@@ -71,7 +72,7 @@ describe('tick file imports', () => {
   it('imports an MT5 export, carrying unchanged prices and reporting malformed lines by number', async () => {
     const { summary, progress } = await run('xau.mt5.txt', MT5, 'mt5');
     expect(summary).toMatchObject({ lines: 7, accepted: 3, duplicate: 0, rejected: { MALFORMED: 2, CROSSED: 1 } });
-    expect(summary.malformedLines.map((m) => m.line)).toEqual([5, 6]);
+    expect(summary.rejectedLines.map((r) => [r.line, r.reason])).toEqual([[5, 'MALFORMED'], [6, 'MALFORMED'], [7, 'CROSSED']]);
     const events = (await store.readStream(STREAM_ID)).filter((e) => e.data.source === 'mt5:xau.mt5.txt');
     expect(events.filter((e) => e.type === 'TickReceived').map((e) => [e.data.bid, e.data.ask, e.data.sequence])).toEqual([
       [240010n, 240040n, 2n], [240020n, 240040n, 3n], [240020n, 240050n, 4n],
@@ -88,7 +89,10 @@ describe('tick file imports', () => {
   it('imports Dukascopy CSV (ask before bid) in its time formats', async () => {
     const { summary } = await run('xau.dukascopy.csv', DUKASCOPY, 'dukascopy');
     expect(summary).toMatchObject({ accepted: 2, rejected: { OFF_GRID: 1, MALFORMED: 1 } });
-    expect(summary.malformedLines).toEqual([{ line: 5, detail: expect.stringContaining('timestamp') }]);
+    expect(summary.rejectedLines).toEqual([
+      { line: 4, reason: 'OFF_GRID', detail: expect.stringContaining('decimal places') },
+      { line: 5, reason: 'MALFORMED', detail: expect.stringMatching(/^unreadable timestamp/) },
+    ]);
     const received = (await store.readStream(STREAM_ID)).filter((e) => e.data.source === 'dukascopy:xau.dukascopy.csv' && e.type === 'TickReceived');
     expect(received.map((e) => [e.data.bid, e.data.ask, e.data.timestamp])).toEqual([
       [240015n, 240045n, '2026-11-24T10:01:00.000Z'], [240025n, 240055n, '2026-11-24T10:01:00.100Z'],
@@ -98,7 +102,7 @@ describe('tick file imports', () => {
   it('imports plain CSV with its columns in any order', async () => {
     const { summary } = await run('xau.csv', CSV, 'csv');
     expect(summary).toMatchObject({ accepted: 2, rejected: { MALFORMED: 2 } });
-    expect(summary.malformedLines.map((m) => m.line)).toEqual([4, 5]);
+    expect(summary.rejectedLines.map((r) => [r.line, r.reason])).toEqual([[4, 'MALFORMED'], [5, 'MALFORMED']]);
     const received = (await store.readStream(STREAM_ID)).filter((e) => e.data.source === 'csv:xau.csv' && e.type === 'TickReceived');
     expect(received[0]!.data.volume).toBe(5n);
   });
@@ -110,8 +114,85 @@ describe('tick file imports', () => {
     expect((await store.readStream(STREAM_ID)).length).toBe(before);
   });
 
-  it('refuses a CSV without a header naming its columns, line by line', async () => {
-    const { summary } = await run('headless.csv', '2400.10,2400.40,2026-11-24T10:02:00.000Z\n', 'csv');
-    expect(summary.malformedLines[0]).toMatchObject({ line: 1, detail: expect.stringContaining('header') });
+  it('imports a dukascopy-node CSV (askPrice/bidPrice, epoch milliseconds) as --format csv', async () => {
+    const at = Date.parse('2026-11-24T10:04:00.000Z');
+    const rows = Array.from({ length: 2000 }, (_, i) => `${at + i * 10},${(2400.4 + (i % 10) / 100).toFixed(2)},${(2400.1 + (i % 10) / 100).toFixed(2)},0.00012,0.00034`);
+    const { summary } = await run('xau.dukascopy-node.csv', ['timestamp,askPrice,bidPrice,askVolume,bidVolume', ...rows].join('\n'), 'csv');
+    expect(summary).toMatchObject({ lines: 2001, accepted: 2000, duplicate: 0, rejected: {}, rejectedLines: [] });
+    const received = (await store.readStream(STREAM_ID)).filter((e) => e.data.source === 'csv:xau.dukascopy-node.csv');
+    expect(received).toHaveLength(2000);
+    expect(received.slice(0, 2).map((e) => [e.type, e.data.bid, e.data.ask, e.data.timestamp, e.data.volume])).toEqual([
+      ['TickReceived', 240010n, 240040n, '2026-11-24T10:04:00.000Z', undefined],
+      ['TickReceived', 240011n, 240041n, '2026-11-24T10:04:00.010Z', undefined],
+    ]);
+  });
+
+  it('refuses a CSV whose header names no known column set before writing anything, naming what it expected', async () => {
+    const head = await store.headPosition();
+    const headless = run('headless.csv', '2400.10,2400.40,2026-11-24T10:02:00.000Z\n2400.10,2400.40,2026-11-24T10:02:01.000Z\n', 'csv');
+    await expect(headless).rejects.toMatchObject({
+      code: 'IMPORT.UNKNOWN_HEADER',
+      message: expect.stringMatching(/2400\.10,2400\.40.*timestamp,bid,ask\[,volume\] or timestamp,bidPrice,askPrice/),
+    });
+    const renamed = run('renamed.csv', 'time,Bid,Ask\n2026-11-24T10:02:00.000Z,2400.10,2400.40\n', 'csv');
+    await expect(renamed).rejects.toMatchObject({ code: 'IMPORT.UNKNOWN_HEADER', details: { found: ['time', 'Bid', 'Ask'] } });
+    expect(await store.headPosition()).toBe(head);
+  });
+
+  /** Runs `nicegold import ...` in process on an embedded store under `dataDir`; what it wrote to stdout and stderr. */
+  const cli = async (dataDir: string, args: readonly string[]) => {
+    const saved = process.env.DATA_DIR;
+    process.env.DATA_DIR = dataDir;
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      const exitCode = await main(['import', ...args]);
+      const text = (spy: typeof stdout) => spy.mock.calls.map(([chunk]) => String(chunk)).join('');
+      return { exitCode, stdout: text(stdout), stderr: text(stderr) };
+    } finally {
+      stderr.mockRestore();
+      stdout.mockRestore();
+      if (saved === undefined) delete process.env.DATA_DIR;
+      else process.env.DATA_DIR = saved;
+    }
+  };
+
+  it('the CLI exits 1 on an unknown CSV header, with the message, before it opens the event store', async () => {
+    const file = path.join(dir, 'unknown-header.csv');
+    await writeFile(file, 'when,buy,sell\n1795514460100,2400.40,2400.10\n');
+    const dataDir = path.join(dir, 'cli-refused'); // were the store opened, it would be here
+    const result = await cli(dataDir, ['ticks', file, '--format', 'csv', '--symbol', 'XAUUSD']);
+    expect(result).toMatchObject({ exitCode: 1, stdout: '' });
+    expect(result.stderr).toMatch(/when,buy,sell.*timestamp,bid,ask.*\[IMPORT\.UNKNOWN_HEADER\]/);
+    await expect(stat(dataDir)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('the CLI prints every rejected line and writes them to --rejects', async () => {
+    const file = path.join(dir, 'cli-mixed.csv');
+    await writeFile(file, 'timestamp,bid,ask\n2026-11-23T22:30:00.000Z,2400.10,2400.40\n2026-11-24T10:06:00.000Z,2400.60,2400.30\n');
+    const rejects = path.join(dir, 'cli-mixed.rejects.txt');
+    const result = await cli(path.join(dir, 'cli-data'), ['ticks', file, '--format', 'csv', '--symbol', 'XAUUSD', '--rejects', rejects]);
+    expect(result.exitCode).toBe(0);
+    const listed = ['line 2: OUTSIDE_TRADING_HOURS 2026-11-23T22:30:00.000Z is outside XAUUSD trading hours', 'line 3: CROSSED ask 2400.30 is below bid 2400.60'];
+    expect(result.stdout).toContain(`rejected lines:\n  ${listed[0]}\n  ${listed[1]}\n`);
+    expect(result.stdout).toContain(`every rejected line: ${rejects}`);
+    expect(await readFile(rejects, 'utf8')).toBe(`${listed.join('\n')}\n`);
+  });
+
+  it('lists every rejected line with its number and reason: crossed and out-of-session too', async () => {
+    const { summary } = await run('mixed.csv', [
+      'timestamp,bid,ask',
+      '2026-11-23T22:30:00.000Z,2400.10,2400.40', // Monday 22:30 UTC: the daily break
+      '2026-11-24T10:05:00.000Z,2400.10,2400.40',
+      '2026-11-24T10:05:00.100Z,2400.60,2400.30', // crossed
+      'not,a,tick',
+      '2026-11-24T10:05:00.200Z,2400.20,2400.50',
+    ].join('\n'), 'csv');
+    expect(summary).toMatchObject({ accepted: 2, rejected: { OUTSIDE_TRADING_HOURS: 1, CROSSED: 1, MALFORMED: 1 }, unlistedRejected: 0 });
+    expect(summary.rejectedLines).toEqual([
+      { line: 2, reason: 'OUTSIDE_TRADING_HOURS', detail: '2026-11-23T22:30:00.000Z is outside XAUUSD trading hours' },
+      { line: 4, reason: 'CROSSED', detail: 'ask 2400.30 is below bid 2400.60' },
+      { line: 5, reason: 'MALFORMED', detail: 'unreadable timestamp "not"' },
+    ]);
   });
 });
