@@ -89,7 +89,7 @@ export class MarketReads {
   async latestQuotes(symbols: readonly string[]): Promise<Array<Quote | null>> {
     const { rows } = await this.sql.query(
       `select q.symbol, q.bid::text, q.ask::text, q.ts, q.position::text from unnest($1::text[]) as s(symbol)
-       cross join lateral (select symbol, bid, ask, ts, position from ${this.t('ticks')} t where t.symbol = s.symbol order by ts desc, position desc limit 1) q`, [symbols]);
+       cross join lateral (select symbol, bid, ask, ts, position from ${this.t('ticks')} t where t.symbol = s.symbol and not t.history order by ts desc, position desc limit 1) q`, [symbols]);
     const bySymbol = new Map(rows.map((r) => [r.symbol as string, presentQuote(this.instruments, r.symbol as string, BigInt(r.bid as string), BigInt(r.ask as string), iso(r.ts), r.position as string)]));
     return symbols.map((s) => bySymbol.get(s) ?? null);
   }

@@ -9,6 +9,7 @@ import { col, iso, appendRows, table, type Cell } from './support.ts';
 const TICK_COLUMNS = [
   col('symbol', 'text'), col('ts', 'timestamptz'), col('source', 'text'), col('sequence', 'bigint'), col('bid', 'bigint'),
   col('ask', 'bigint'), col('mid', 'bigint'), col('spread', 'bigint'), col('volume', 'bigint'), col('position', 'bigint'),
+  col('history', 'boolean'),
 ];
 const REJECTION_COLUMNS = [
   col('position', 'bigint'), col('reason', 'text'), col('detail', 'text'), col('symbol', 'text'), col('source', 'text'),
@@ -46,7 +47,7 @@ ${timescaleSeries(t, 'ticks', 'ts', 'symbol', { compressAfter: '7 days', dropAft
 
 function tickRow(event: RecordedEvent): Cell[] {
   const d = event.data as unknown as TickReceivedData;
-  return [d.symbol, d.timestamp, d.source, d.sequence, d.bid, d.ask, midOf(d.bid, d.ask), d.ask - d.bid, d.volume ?? null, event.globalPosition];
+  return [d.symbol, d.timestamp, d.source, d.sequence, d.bid, d.ask, midOf(d.bid, d.ask), d.ask - d.bid, d.volume ?? null, event.globalPosition, d.history === true];
 }
 
 function rejectionRow(event: RecordedEvent): Cell[] {
@@ -59,7 +60,11 @@ export const ticksProjection: Projection = {
   version: 1,
   eventTypes: ['TickReceived', 'TickRejected'],
   tables: ['ticks', 'tick_rejections'],
-  migrations: [{ version: 1, description: 'ticks and tick rejections', up: schema }],
+  migrations: [
+    { version: 1, description: 'ticks and tick rejections', up: schema },
+    // Back-filled (imported) ticks are history: kept here, never the latest quote (movesLiveMarket).
+    { version: 2, description: 'ticks.history: back-filled ticks', up: (t) => `alter table ${table(t, 'ticks')} add column if not exists history boolean not null default false` },
+  ],
   async apply(batch, tx, target) {
     await appendRows(tx, target, 'ticks', TICK_COLUMNS, batch.filter((e) => e.type === 'TickReceived').map(tickRow));
     await appendRows(tx, target, 'tick_rejections', REJECTION_COLUMNS, batch.filter((e) => e.type === 'TickRejected').map(rejectionRow));

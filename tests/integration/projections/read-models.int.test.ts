@@ -6,6 +6,8 @@ const SLOW = 120_000;
 import {
   auditProjection, candlesProjection, controlProjection, fillsProjection, ordersProjection, portfolioProjection, riskDecisionsProjection, ticksProjection,
 } from '../../../projections/index.ts';
+import { Instruments } from '../../../read-api/format.ts';
+import { MarketReads } from '../../../read-api/market.ts';
 import { given } from './given.ts';
 import { accountEvent, filled, opened, placed, tick } from './fixtures.ts';
 
@@ -74,6 +76,29 @@ describe('orders, fills and risk decisions', () => {
         { order_id: 'O1', accepted: true, reasons: [], failed_checks: 0, checks: [{ name: 'RISK.QTY_MAX', passed: true, observed: '10', limit: '5000' }] },
         { order_id: 'O3', accepted: false, reasons: ['RISK.QTY_MAX'], failed_checks: 1, checks: [{ name: 'RISK.QTY_MAX', passed: false, observed: '9000', limit: '5000' }] },
       ]);
+    } finally {
+      await db.close();
+    }
+  }, SLOW);
+});
+
+describe('ticks: back-filled history', () => {
+  it('keeps imported ticks as history and never serves one as the latest quote, even one stamped later', async () => {
+    const backfilled = (at: string, bid: bigint, ask: bigint, sequence: bigint) => {
+      const t = tick(at, bid, ask, sequence);
+      return { ...t, data: { ...t.data, source: 'mt5:other.tsv', history: true } };
+    };
+    const db = await given([ticksProjection], [
+      tick('2026-03-02T09:00:01.000Z', 234_000n, 234_020n, 1n),
+      backfilled('2026-03-02T09:00:05.000Z', 235_000n, 235_020n, 1n),
+      backfilled('2024-05-02T09:00:00.000Z', 324_400n, 324_440n, 2n),
+    ]);
+    try {
+      expect(await db.rows('select ts, history from read.ticks order by position')).toEqual([
+        { ts: new Date('2026-03-02T09:00:01.000Z'), history: false }, { ts: new Date('2026-03-02T09:00:05.000Z'), history: true }, { ts: new Date('2024-05-02T09:00:00.000Z'), history: true },
+      ]);
+      const [latest] = await new MarketReads(db.sql, new Instruments()).latestQuotes(['XAUUSD']);
+      expect(latest).toMatchObject({ bid: '2340.00', ask: '2340.20' });
     } finally {
       await db.close();
     }
