@@ -2,4 +2,7 @@
 // an account as of an instant, why an order was decided as it was, and a tamper-evident export of a stream.
 export { accountAsOf, streamEvents, type AccountAsOf, type ReadProgress } from './account-as-of.ts';
 export { explainOrder, type DecisionContext, type OrderExplanation, type OrderStep } from './explain-order.ts';
-export { exportTrail, TRAIL_FORMAT, trailRecord, verifyTrail, type ExportSummary, type TrailHeader, type TrailRange, type VerifyResult } from './audit-trail.ts';
+export {
+  exportTrail, generateTrailKeys, publicKey, signingKey, TRAIL_FORMAT, trailRecord, verifyTrail,
+  type ExportSummary, type TrailHeader, type TrailKey, type TrailRange, type TrailSignature, type VerifyResult,
+} from './audit-trail.ts';

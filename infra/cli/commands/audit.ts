@@ -1,13 +1,13 @@
 // `nicegold audit replay | explain | export | verify`: compliance's questions, answered from the event
 // streams. JSON to stdout; progress and the final hash of an export to stderr.
-import { createReadStream, existsSync, linkSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ValidationError } from '../../../domain/shared/errors.ts';
 import { accountStreamId } from '../../../domain/trading/account/index.ts';
-import { accountAsOf, explainOrder, exportTrail, verifyTrail } from '../../../commands/compliance/index.ts';
+import { accountAsOf, explainOrder, exportTrail, generateTrailKeys, publicKey, signingKey, verifyTrail, type TrailKey } from '../../../commands/compliance/index.ts';
 import { jsonSafe, presentAccount } from '../../../commands/http/present.ts';
 import { loadConfig } from '../../config/config.ts';
 import { createLogger } from '../../logging/logger.ts';
@@ -18,8 +18,9 @@ import type { CliCommand } from '../commands.ts';
 const USAGE = [
   'usage: nicegold audit replay --account A1 --at 2026-12-05T10:00:00Z   the account as the ledger knew it then',
   '       nicegold audit explain --account A1 --order <orderId>          the risk decision and every event of the order',
-  '       nicegold audit export (--account A1 | --stream <id>) [--from T] [--to T] [--out trail.jsonl]',
-  '       nicegold audit verify <trail.jsonl> [--expect <final hash>] [--against-ledger]',
+  '       nicegold audit export (--account A1 | --stream <id>) [--from T] [--to T] [--out trail.jsonl] [--sign-key <key file>]',
+  '       nicegold audit verify <trail.jsonl> [--expect <final hash>] [--against-ledger] [--public-key <.pub file or folder of them>]',
+  '       nicegold audit keygen --out <folder>                                an Ed25519 key pair for signing trails',
 ].join('\n');
 
 function instant(name: string, text: string | undefined): Date | undefined {
@@ -129,6 +130,34 @@ async function toStdout(line: string): Promise<void> {
   if (!process.stdout.write(`${line}\n`)) await once(process.stdout, 'drain');
 }
 
+const keyFile = (path: string): string => {
+  if (!statSync(path, { throwIfNoEntry: false })?.isFile()) throw new ValidationError('CLI.FILE_NOT_FOUND', `${path} is not a key file (make a pair with nicegold audit keygen --out <folder>)`);
+  return readFileSync(path, 'utf8');
+};
+
+/** The public keys of --public-key: one .pub file, or every .pub file of a folder (the desk's key set). */
+function publicKeys(path: string): TrailKey[] {
+  const info = statSync(path, { throwIfNoEntry: false });
+  if (info?.isDirectory()) {
+    const files = readdirSync(path).filter((name) => name.endsWith('.pub')).sort();
+    if (files.length === 0) throw new ValidationError('CLI.FILE_NOT_FOUND', `${path} holds no .pub key files`);
+    return files.map((name) => publicKey(keyFile(join(path, name))));
+  }
+  return [publicKey(keyFile(path))];
+}
+
+/** Writes <keyId>.key (private, readable by its owner only) and <keyId>.pub into a folder. */
+function keygen(parsed: ParsedArgs): number {
+  const folder = requireFlag(parsed, 'out', 'the folder to write the key pair into');
+  mkdirSync(folder, { recursive: true });
+  const { keyId, privatePem, publicPem } = generateTrailKeys();
+  const privatePath = join(folder, `${keyId}.key`);
+  writeFileSync(privatePath, privatePem, { mode: 0o600, flag: 'wx' });
+  writeFileSync(join(folder, `${keyId}.pub`), publicPem, { flag: 'wx' });
+  process.stdout.write(`key ${keyId}: private ${privatePath} (keep it with the exporting service only), public ${join(folder, `${keyId}.pub`)} (give it to whoever verifies)\n`);
+  return 0;
+}
+
 async function exportCommand(parsed: ParsedArgs): Promise<number> {
   const account = flag(parsed, 'account');
   const stream = flag(parsed, 'stream');
@@ -136,15 +165,18 @@ async function exportCommand(parsed: ParsedArgs): Promise<number> {
   const range = { streamId: stream ?? accountStreamId(account!), from: instant('from', flag(parsed, 'from')), to: instant('to', flag(parsed, 'to')) };
   const path = flag(parsed, 'out');
   if (path !== undefined && existsSync(path)) throw fileExists(path); // before any work
+  const signKey = flag(parsed, 'sign-key');
+  const signer = signKey === undefined ? undefined : signingKey(keyFile(signKey));
   const trailRange = { streamId: range.streamId, ...(range.from ? { from: range.from } : {}), ...(range.to ? { to: range.to } : {}) };
   const summary = await withBackends((b) => withProgress(`export ${range.streamId}:`, (report) => {
     const progress = (events: number) => { if (events % 1_000 === 0) report(events); };
     return path === undefined
-      ? exportTrail(b.eventStore, trailRange, new Date(), toStdout, progress)
-      : intoNewFile(path, (write) => exportTrail(b.eventStore, trailRange, new Date(), write, progress));
+      ? exportTrail(b.eventStore, trailRange, new Date(), toStdout, progress, signer)
+      : intoNewFile(path, (write) => exportTrail(b.eventStore, trailRange, new Date(), write, progress, signer));
   }));
   if (summary.events === 0) process.stderr.write(`warning: ${range.streamId} has no events${range.from || range.to ? ' in this range' : ''}: check the account or stream id\n`);
-  process.stderr.write(`${range.streamId}: ${summary.events} events${path ? ` in ${path}` : ''}; final hash ${summary.finalHash}\nkeep the final hash apart from the file: nicegold audit verify <file> --expect <hash>\n`);
+  process.stderr.write(`${range.streamId}: ${summary.events} events${path ? ` in ${path}` : ''}; final hash ${summary.finalHash}${signer ? `; signed with key ${signer.keyId}` : ''}\n`);
+  process.stderr.write(signer ? 'check it with: nicegold audit verify <file> --public-key <the key\'s .pub file>\n' : 'unsigned: keep the final hash apart from the file (nicegold audit verify <file> --expect <hash>), or export with --sign-key\n');
   return 0;
 }
 
@@ -186,10 +218,12 @@ async function verify(parsed: ParsedArgs): Promise<number> {
   if (file === undefined) throw new ValidationError('CLI.USAGE', 'which trail? nicegold audit verify <trail.jsonl>');
   if (!statSync(file, { throwIfNoEntry: false })?.isFile()) throw new ValidationError('CLI.FILE_NOT_FOUND', `${file} is not a file`);
   const againstLedger = parsed.flags.get('against-ledger') === true;
+  const keyPath = flag(parsed, 'public-key');
+  const keys = keyPath === undefined ? {} : { keys: publicKeys(keyPath) };
   // One pass over the file: the chain, and with --against-ledger the ledger's events, line by line.
   const result = againstLedger
-    ? await withBackends((b) => verifyTrail(fileLines(file), { against: b.eventStore }))
-    : await verifyTrail(fileLines(file));
+    ? await withBackends((b) => verifyTrail(fileLines(file), { against: b.eventStore, ...keys }))
+    : await verifyTrail(fileLines(file), keys);
   if (!result.ok) {
     process.stderr.write(`${file}: ${result.ledger ? 'DIFFERS FROM THE LEDGER' : 'NOT INTACT'} at line ${result.line}: ${result.reason}\n`);
     return 1;
@@ -202,13 +236,15 @@ async function verify(parsed: ParsedArgs): Promise<number> {
   const { from, to, throughRevision } = result.header;
   const recorded = from || to ? `recorded ${from ? `from ${from.toISOString()} ` : ''}${to ? `to ${to.toISOString()}` : ''}`.trim() : 'all recorded';
   const range = `${recorded}, through revision ${throughRevision ?? 'none'}`;
-  process.stdout.write(`${file}: intact, ${result.events} events of ${result.header.streamId} (${range}) exported at ${result.header.exportedAt}; final hash ${result.finalHash}${againstLedger ? '; matches the ledger' : ''}\n`);
+  const signed = result.signature.state === 'valid' ? `; signed by key ${result.signature.keyId}, signature valid`
+    : result.signature.state === 'unchecked' ? `; signed by key ${result.signature.keyId} (signature not checked: give --public-key)` : '; UNSIGNED';
+  process.stdout.write(`${file}: intact, ${result.events} events of ${result.header.streamId} (${range}) exported at ${result.header.exportedAt}; final hash ${result.finalHash}${againstLedger ? '; matches the ledger' : ''}${signed}\n`);
   return 0;
 }
 
 export const command: CliCommand = {
   name: 'audit',
-  summary: 'audit replay | explain | export | verify: an account as of an instant, why an order was decided so, a tamper-evident trail',
+  summary: 'audit replay | explain | export | verify | keygen: an account as of an instant, why an order was decided so, a signed tamper-evident trail',
   async run(args) {
     const parsed = parseArgs(args, ['against-ledger']);
     switch (parsed.positional[0]) {
@@ -216,6 +252,7 @@ export const command: CliCommand = {
       case 'explain': return explain(parsed);
       case 'export': return exportCommand(parsed);
       case 'verify': return verify(parsed);
+      case 'keygen': return keygen(parsed);
       default: throw new ValidationError('CLI.USAGE', USAGE);
     }
   },

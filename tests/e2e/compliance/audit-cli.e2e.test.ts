@@ -1,7 +1,7 @@
 // `nicegold audit …` as compliance runs it: the CLI in its own process, on a ledger in PostgreSQL.
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -90,6 +90,31 @@ describe.skipIf(!postgres.available)(`nicegold audit on a PostgreSQL ledger${pos
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('CLI.FILE_EXISTS');
     expect((await readFile(file, 'utf8')).trim().split('\n')).toHaveLength(7); // untouched
+  }, 120_000);
+
+  it('signs a trail with a key from keygen and verifies it with the public key or the desk\'s key folder', async () => {
+    const keys = path.join(dir, 'keys');
+    const made = await cli('keygen', '--out', keys);
+    expect(made.code).toBe(0);
+    const keyId = /key ([0-9a-f]{16})/.exec(made.stdout)![1]!;
+    expect((await stat(path.join(keys, `${keyId}.key`))).mode & 0o077).toBe(0); // private: its owner only
+    const file = path.join(dir, 'signed.jsonl');
+    const exported = await cli('export', '--account', 'AUD-1', '--out', file, '--sign-key', path.join(keys, `${keyId}.key`));
+    expect(exported).toMatchObject({ code: 0, stderr: expect.stringContaining(`signed with key ${keyId}`) });
+    const checked = await cli('verify', file, '--public-key', path.join(keys, `${keyId}.pub`), '--against-ledger');
+    expect(checked).toMatchObject({ code: 0, stdout: expect.stringContaining(`signed by key ${keyId}, signature valid`) });
+    expect(await cli('verify', file, '--public-key', keys)).toMatchObject({ code: 0 });
+    // a trail without a signature is reported unsigned: valid only as a chain, refused when a key is asked for
+    const unsigned = path.join(dir, 'unsigned.jsonl');
+    expect((await cli('export', '--account', 'AUD-1', '--out', unsigned)).code).toBe(0);
+    expect((await cli('verify', unsigned)).stdout).toContain('UNSIGNED');
+    expect(await cli('verify', unsigned, '--public-key', keys)).toMatchObject({ code: 1, stderr: expect.stringContaining('UNSIGNED') });
+    // signed by another key than the desk's
+    const elsewhere = path.join(dir, 'elsewhere');
+    const otherId = /key ([0-9a-f]{16})/.exec((await cli('keygen', '--out', elsewhere)).stdout)![1]!;
+    const foreign = path.join(dir, 'foreign.jsonl');
+    expect((await cli('export', '--account', 'AUD-1', '--out', foreign, '--sign-key', path.join(elsewhere, `${otherId}.key`))).code).toBe(0);
+    expect(await cli('verify', foreign, '--public-key', keys)).toMatchObject({ code: 1, stderr: expect.stringContaining(`signed by key ${otherId}`) });
   }, 120_000);
 
   it('leaves nothing behind when an export fails, so the retry can write the trail', async () => {

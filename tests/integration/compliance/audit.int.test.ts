@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountAsOf, explainOrder, exportTrail, streamEvents, verifyTrail } from '../../../commands/compliance/index.ts';
+import { accountAsOf, explainOrder, exportTrail, generateTrailKeys, publicKey, signingKey, streamEvents, verifyTrail } from '../../../commands/compliance/index.ts';
 import { presentAccount } from '../../../commands/http/present.ts';
 import { canonicalJson, fromJson } from '../../../commands/trading/json.ts';
 import type { RecordedEvent } from '../../../domain/ports/event-store.ts';
@@ -172,6 +172,32 @@ describe.skipIf(!postgres.available || !redis.available)(`compliance: replay, ex
     expect(await verifyTrail(withoutDeposit, { against: f.eventStore })).toMatchObject({ ok: false, ledger: true, reason: expect.stringContaining('differs') });
     const withoutLast = forged(lines, (bodies) => [...bodies.slice(0, -2), bodies.at(-1)!]);
     expect(await verifyTrail(withoutLast, { against: f.eventStore })).toMatchObject({ ok: false, ledger: true, reason: expect.stringContaining('more events') });
+  });
+
+  it('signs a trail: valid with the desk key, refused when re-chained, signed by another key, or stripped of its signature', async () => {
+    const desk = generateTrailKeys();
+    const other = generateTrailKeys();
+    const lines: string[] = [];
+    await exportTrail(f.eventStore, { streamId: 'account-C1' }, new Date(), (line) => { lines.push(line); }, undefined, signingKey(desk.privatePem));
+    const keys = [publicKey(desk.publicPem)];
+    expect(await verifyTrail(lines, { keys, against: f.eventStore })).toMatchObject({ ok: true, signature: { state: 'valid', keyId: desk.keyId } });
+    expect(await verifyTrail(lines)).toMatchObject({ ok: true, signature: { state: 'unchecked', keyId: desk.keyId } });
+    // a forger rewrites a fill's fee and re-chains every line: the chain holds, the signature does not
+    const fillLine = lines.findIndex((l) => l.includes('"type":"OrderFilled"'));
+    const rechained = forged(lines.map((l, i) => (i === fillLine ? l.replace('"fee":{"$bigint":"100"}', '"fee":{"$bigint":"0"}') : l)));
+    expect((await verifyTrail(rechained)).ok).toBe(true);
+    expect(await verifyTrail(rechained, { keys })).toMatchObject({ ok: false, line: lines.length, reason: expect.stringContaining('does not verify') });
+    // ... or strips the signature: an unsigned trail is reported as such, never as valid
+    const stripped = forged(rechained, (bodies) => bodies.map((b) => (b.kind === 'header' ? { ...b, keyId: null } : b.kind === 'end' ? { ...b, signature: null } : b)));
+    expect(await verifyTrail(stripped)).toMatchObject({ ok: true, signature: { state: 'unsigned' } });
+    expect(await verifyTrail(stripped, { keys })).toMatchObject({ ok: false, reason: expect.stringContaining('UNSIGNED') });
+    // ... or signs the forgery with a key of its own: not the desk's
+    const own: string[] = [];
+    await exportTrail(f.eventStore, { streamId: 'account-C1' }, new Date(), (line) => { own.push(line); }, undefined, signingKey(other.privatePem));
+    expect(await verifyTrail(own, { keys })).toMatchObject({ ok: false, reason: expect.stringContaining(`signed by key ${other.keyId}, which is not among`) });
+    // a key set holding both verifies it; and a public key is no signing key
+    expect(await verifyTrail(own, { keys: [...keys, publicKey(other.publicPem)] })).toMatchObject({ ok: true, signature: { state: 'valid', keyId: other.keyId } });
+    expect(() => signingKey(desk.publicPem)).toThrow(/not a PEM key|Ed25519/);
   });
 
   it('exports only the events recorded within a time range, and checks them against the same range', async () => {
