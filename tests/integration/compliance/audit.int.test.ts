@@ -200,6 +200,17 @@ describe.skipIf(!postgres.available || !redis.available)(`compliance: replay, ex
     expect(() => signingKey(desk.publicPem)).toThrow(/not a PEM key|Ed25519/);
   });
 
+  it('still verifies a version 1 trail (exported before signing), as unsigned', async () => {
+    const { lines } = await trailOf(f, 'account-C1');
+    const v1 = forged(lines, (bodies) => bodies.map((b) => {
+      if (b.kind === 'header') { const { keyId: _k, ...rest } = b; return { ...rest, version: 1 }; }
+      if (b.kind === 'end') { const { signature: _s, ...rest } = b; return rest; }
+      return b;
+    }));
+    expect(await verifyTrail(v1, { against: f.eventStore })).toMatchObject({ ok: true, signature: { state: 'unsigned' } });
+    expect(await verifyTrail(v1, { keys: [publicKey(generateTrailKeys().publicPem)] })).toMatchObject({ ok: false, reason: expect.stringContaining('UNSIGNED') });
+  });
+
   it('exports only the events recorded within a time range, and checks them against the same range', async () => {
     const from = recordedAtOf('FundsDeposited');
     const to = recordedAtOf('OrderFilled');
