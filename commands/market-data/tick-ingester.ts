@@ -1,7 +1,8 @@
 // Ticks in, events out. Every submitted tick ends as exactly one event in `ticks-{symbol}-{yyyymmdd}`:
 // TickReceived when the desk believes it, TickRejected with a reason when not. The event id is the uuid
-// v5 of the tick's idempotency key (symbol, source, sequence), so whatever delivers a tick again (a
-// JetStream redelivery, a re-run import, a retried HTTP call) finds it recorded and writes nothing.
+// v5 of the tick's idempotency key (symbol, source, sequence), or of the identity a submission names
+// (an import names a tick by what it is: importers/tick-identity.ts), so whatever delivers a tick again
+// (a JetStream redelivery, a re-run import, a retried HTTP call) finds it recorded and writes nothing.
 //
 // Batches are checked and written in order, two stages apart: batch N+1 is validated against a draft on
 // top of batch N's draft while N's appends are in flight, then appended once N's are durable. A batch
@@ -35,14 +36,20 @@ export interface UnreadableTick {
   };
 }
 
-/** `fallbackKey` names the tick when it carries no readable sequence (a NATS message: stream and sequence). */
 /** `history`: a back-filled tick (an import), recorded for history and kept out of the live market. */
-export type TickSubmission = (RawTick & { readonly fallbackKey?: string; readonly history?: boolean }) | UnreadableTick;
+export type TickSubmission = (RawTick & TickNames & { readonly history?: boolean }) | UnreadableTick;
+
+interface TickNames {
+  /** Names the tick when it carries no readable sequence (a NATS message: stream and sequence). */
+  readonly fallbackKey?: string;
+  /** Names the tick's event whatever its source and sequence, accepted or rejected. */
+  readonly identity?: string;
+}
 
 export type TickStatus = 'accepted' | 'rejected' | 'duplicate';
 
 export interface TickOutcome {
-  /** duplicate: this tick (source and sequence) was recorded before; nothing was written. */
+  /** duplicate: this tick (its event id) was recorded before; nothing was written. */
   readonly status: TickStatus;
   readonly reason?: TickRejectReason;
   readonly detail?: string;
@@ -192,8 +199,8 @@ export class TickIngester {
     const symbol = typeof submission.symbol === 'string' ? submission.symbol : '';
     const spec = this.deps.instruments.spec(symbol);
     const read = readTick(submission, spec);
-    const fallbackKey = submission.fallbackKey;
-    if (!read.ok) return this.planEvent(tickRejected(read.fields, read.reason, read.detail), read.fields, receivedAt, fallbackKey);
+    const names: TickNames = { fallbackKey: submission.fallbackKey, identity: submission.identity };
+    if (!read.ok) return this.planEvent(tickRejected(read.fields, read.reason, read.detail), read.fields, receivedAt, names);
     const { input } = read;
     const recent = draft.lastMid(input.symbol);
     const nearby = recent !== undefined && Math.abs(input.timestamp.getTime() - recent.at) <= this.spikeWindowMs;
@@ -203,10 +210,10 @@ export class TickIngester {
       lastAccepted: judgedByTime(draft.cursor(input.symbol, input.source), BigInt(input.sequence)),
       recentMid: nearby ? recent.mid : undefined,
     });
-    if (!validation.ok) return this.planEvent(tickRejected(input, validation.reason, validation.detail), input, receivedAt);
+    if (!validation.ok) return this.planEvent(tickRejected(input, validation.reason, validation.detail), input, receivedAt, names);
     const tick = submission.history === true ? { ...validation.tick, history: true as const } : validation.tick;
     draft.accept(tick);
-    return this.planEvent(tickReceived(tick), input, receivedAt, undefined, tick);
+    return this.planEvent(tickReceived(tick), input, receivedAt, names, tick);
   }
 
   private planUnreadable({ unreadable }: UnreadableTick, receivedAt: Date): Planned {
@@ -215,12 +222,13 @@ export class TickIngester {
     return this.envelope(event, unreadable.key, this.streams.streamFor(unreadable.symbol, undefined, receivedAt), receivedAt);
   }
 
-  private planEvent(event: TickEvent, fields: RawTickFields, receivedAt: Date, fallbackKey?: string, accepted?: AcceptedTick): Planned {
+  private planEvent(event: TickEvent, fields: RawTickFields, receivedAt: Date, names: TickNames = {}, accepted?: AcceptedTick): Planned {
     const symbol = typeof fields.symbol === 'string' ? fields.symbol : undefined;
     const timestamp = fields.timestamp instanceof Date ? fields.timestamp : undefined;
     const source = typeof fields.source === 'string' ? fields.source : '';
     const sequence = event.data.sequence;
-    const key = sequence === undefined && fallbackKey !== undefined ? fallbackKey : tickIdempotencyKey(symbol ?? UNROUTABLE, source, sequence ?? -1n);
+    const key = names.identity
+      ?? (sequence === undefined && names.fallbackKey !== undefined ? names.fallbackKey : tickIdempotencyKey(symbol ?? UNROUTABLE, source, sequence ?? -1n));
     return this.envelope(event, key, this.streams.streamFor(symbol, timestamp, receivedAt), receivedAt, timestamp, accepted);
   }
 

@@ -10,9 +10,20 @@ export const IMPORT_FORMATS = ['mt5', 'dukascopy', 'csv'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 export const isImportFormat = (value: unknown): value is ImportFormat => (IMPORT_FORMATS as readonly unknown[]).includes(value);
 
+/** A tick as read from a file line: prices and volume still as the file wrote them. */
+export interface FileTick extends RawTick {
+  readonly symbol: string;
+  readonly source: string;
+  readonly sequence: number;
+  readonly bid: string;
+  readonly ask: string;
+  readonly timestamp: Date;
+  readonly volume?: string;
+}
+
 export type ParsedLine =
   | { readonly kind: 'skip' }
-  | { readonly kind: 'tick'; readonly tick: RawTick }
+  | { readonly kind: 'tick'; readonly tick: FileTick }
   | { readonly kind: 'malformed'; readonly detail: string };
 
 export interface LineContext {
@@ -155,7 +166,7 @@ export function csvParser(context: LineContext): LineParser {
 
 export function lineParser(format: ImportFormat, context: LineContext): LineParser {
   const parse = format === 'mt5' ? mt5Parser(context) : format === 'dukascopy' ? dukascopyParser(context) : csvParser(context);
-  // Sequence is the line number, so re-running the same file names the same ticks.
+  // Sequence is the line number: ticks are checked for order within their file (see tick-identity.ts).
   return (line, lineNumber) => {
     const parsed = parse(line.replace(/\r$/, ''), lineNumber);
     return parsed.kind === 'tick' ? { kind: 'tick', tick: { ...parsed.tick, sequence: lineNumber } } : parsed;

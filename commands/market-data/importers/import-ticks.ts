@@ -1,13 +1,13 @@
 // Streams a tick file through the ingester: one line at a time (constant memory on a file of any size),
-// batches of about a thousand, progress from bytes read against the file size. Each tick's sequence is
-// its line number and the source names the file, so running the same import again writes nothing new.
+// batches of about a thousand, progress from bytes read against the file size. A tick is named by what it
+// is (symbol, time, bid, ask, volume: tick-identity.ts), never by the file's name or its line, so a new
+// tick is imported whatever its file is called and the same tick from any file is recorded once.
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { tickIdempotencyKey } from '../../../domain/market-data/index.ts';
 import type { TickIngester, TickOutcome, TickSubmission } from '../tick-ingester.ts';
 import { lineParser, readCsvHeader, type ImportFormat } from './formats.ts';
+import { fileDigest, importSource, TickIdentities, unreadableLineIdentity } from './tick-identity.ts';
 
 export interface ImportProgress {
   readonly bytesRead: number;
@@ -19,10 +19,14 @@ export interface ImportProgress {
 }
 
 export interface ImportSummary {
+  /** The source the file's ticks are recorded under. */
+  readonly source: string;
   readonly lines: number;
+  /** New ticks, recorded as TickReceived. */
   readonly accepted: number;
-  /** Already recorded by an earlier import: nothing written. */
+  /** Ticks (and unreadable lines) recorded before, by this file or any other: nothing written. */
   readonly duplicate: number;
+  /** New ticks and lines refused, recorded as TickRejected, by reason. */
   readonly rejected: Readonly<Record<string, number>>;
   /**
    * Every line refused, in file order: unreadable (MALFORMED) or refused by validation (CROSSED,
@@ -38,7 +42,7 @@ export interface ImportOptions {
   readonly file: string;
   readonly format: ImportFormat;
   readonly symbol: string;
-  /** Defaults to `{format}:{file name}`: the same file imported twice is the same source. */
+  /** Defaults to `{format}:{file name}#{content hash}` (tick-identity.ts); ticks are checked for order per source. */
   readonly source?: string;
   readonly ingester: TickIngester;
   readonly batchSize?: number;
@@ -55,8 +59,6 @@ export interface RejectedLine {
 }
 
 export const MAX_LISTED_REJECTIONS = 1_000;
-
-export const defaultImportSource = (format: ImportFormat, file: string): string => `${format}:${path.basename(file)}`.slice(0, 64);
 
 /** MT5 writes UTF-16 little-endian with a byte-order mark; everything else is read as UTF-8. */
 async function sniffEncoding(file: string): Promise<BufferEncoding> {
@@ -125,7 +127,9 @@ export async function importTicks(options: ImportOptions): Promise<ImportSummary
   const started = performance.now();
   await checkImportFile(options.file, options.format);
   const totalBytes = (await stat(options.file)).size;
-  const source = options.source ?? defaultImportSource(options.format, options.file);
+  const digest = await fileDigest(options.file);
+  const source = options.source ?? importSource(options.format, options.file, digest);
+  const identities = new TickIdentities();
   const parse = lineParser(options.format, { symbol: options.symbol, source });
   const input = createReadStream(options.file, { encoding: await sniffEncoding(options.file) });
   const lines = createInterface({ input, crlfDelay: Infinity });
@@ -158,10 +162,10 @@ export async function importTicks(options: ImportOptions): Promise<ImportSummary
     const line = lineNumber === 1 ? raw.replace(/^\uFEFF/, '') : raw;
     const parsed = parse(line, lineNumber);
     if (parsed.kind === 'skip') continue;
-    if (parsed.kind === 'tick') batch.push({ ...parsed.tick, history: true }); // back-filled: history, not the live market
+    if (parsed.kind === 'tick') batch.push({ ...parsed.tick, history: true, identity: identities.of(parsed.tick) }); // back-filled: history, not the live market
     else {
-      const sequence = BigInt(lineNumber);
-      batch.push({ unreadable: { raw: line, detail: `line ${lineNumber}: ${parsed.detail}`, key: tickIdempotencyKey(options.symbol, source, sequence), symbol: options.symbol, source, sequence } });
+      const key = unreadableLineIdentity(options.symbol, digest, lineNumber);
+      batch.push({ unreadable: { raw: line, detail: `line ${lineNumber}: ${parsed.detail}`, key, symbol: options.symbol, source, sequence: BigInt(lineNumber) } });
     }
     batchLines.push(lineNumber);
     if (batch.length >= batchSize) await flush();
@@ -169,7 +173,7 @@ export async function importTicks(options: ImportOptions): Promise<ImportSummary
   await flush();
   report();
   return {
-    lines: lineNumber, accepted: tally.accepted, duplicate: tally.duplicate, rejected: tally.rejected,
+    source, lines: lineNumber, accepted: tally.accepted, duplicate: tally.duplicate, rejected: tally.rejected,
     rejectedLines: tally.rejectedLines, unlistedRejected: tally.unlisted, seconds: (performance.now() - started) / 1_000,
   };
 }

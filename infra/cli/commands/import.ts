@@ -32,10 +32,11 @@ function summaryText(summary: ImportSummary, rejectsFile: string | undefined): s
   const rejected = Object.entries(summary.rejected).sort(([, a], [, b]) => b - a);
   const total = rejected.reduce((sum, [, n]) => sum + n, 0);
   const lines = [
+    `source:      ${summary.source}`,
     `lines read:  ${summary.lines} in ${summary.seconds.toFixed(1)} s`,
-    `accepted:    ${summary.accepted}`,
-    `duplicate:   ${summary.duplicate} (recorded by an earlier import: nothing written)`,
-    `rejected:    ${total}`,
+    `accepted:    ${summary.accepted} (new ticks recorded)`,
+    `duplicate:   ${summary.duplicate} (recorded before, from this file or another: nothing written)`,
+    `rejected:    ${total} (new, recorded as rejected)`,
     ...rejected.map(([reason, n]) => `  ${reason.padEnd(22)} ${n}`),
   ];
   if (summary.rejectedLines.length > 0) lines.push('rejected lines:', ...summary.rejectedLines.map((r) => `  ${rejectionLine(r)}`));

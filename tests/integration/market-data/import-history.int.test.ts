@@ -52,7 +52,7 @@ describe.skipIf(!pg.available)(`imports are history${pg.skipReason}`, () => {
     expect(summary).toMatchObject({ accepted: 2 });
     expect(await quotes.latest('XAUUSD')).toMatchObject({ bid: 240_010n, ask: 240_040n, source: 'live-feed' });
     const imported = [...await store.readStream('ticks-XAUUSD-20240305'), ...await store.readStream('ticks-XAUUSD-20261124')]
-      .filter((e) => e.type === 'TickReceived' && e.data.source === 'csv:xau.csv');
+      .filter((e) => e.type === 'TickReceived' && e.data.source === summary.source);
     expect(imported.map((e) => [e.data.bid, e.data.history])).toEqual([[212_440n, true], [240_100n, true]]);
   });
 });

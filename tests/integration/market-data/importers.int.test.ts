@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -7,7 +7,7 @@ import { XAUUSD_SPEC } from '../../../domain/market-data/index.ts';
 import { importTicks, type ImportProgress } from '../../../commands/market-data/importers/import-ticks.ts';
 import type { ImportFormat } from '../../../commands/market-data/importers/formats.ts';
 import { ensureInstrumentsListed, InstrumentRegistry } from '../../../commands/market-data/instruments.ts';
-import { TickIngester } from '../../../commands/market-data/tick-ingester.ts';
+import { TickIngester, type TickSubmission } from '../../../commands/market-data/tick-ingester.ts';
 import { PostgresEventStore } from '../../../infra/event-store/postgres.ts';
 import { createPgliteClient } from '../../../infra/sql/pglite-client.ts';
 import type { SqlClient } from '../../../infra/sql/client.ts';
@@ -32,6 +32,18 @@ const DUKASCOPY = [
   '24.11.2026 10:01:00.200,2400.555,2400.25,0.1,0.2', // off the 0.01 grid
   'garbage line',
 ].join('\n');
+
+/** An MT5 export of `count` ticks from `start`, 100 ms apart, after its header line. */
+function mt5Ticks(start: string, count: number, from = 0): string[] {
+  const at = Date.parse(start);
+  return Array.from({ length: count }, (_, n) => {
+    const i = from + n;
+    const time = new Date(at + i * 100).toISOString();
+    const bid = (2400 + (i % 20) / 100).toFixed(2);
+    return `${time.slice(0, 10).replaceAll('-', '.')}\t${time.slice(11, 23)}\t${bid}\t${(Number(bid) + 0.3).toFixed(2)}\t\t\t6`;
+  });
+}
+const mt5File = (...ticks: string[][]) => ['<DATE>\t<TIME>\t<BID>\t<ASK>\t<LAST>\t<VOLUME>\t<FLAGS>', ...ticks.flat()].join('\n');
 
 const CSV = [
   'bid,ask,timestamp,volume',
@@ -61,19 +73,21 @@ describe('tick file imports', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const run = async (name: string, content: string | Buffer, format: ImportFormat) => {
+  const run = async (name: string, content: string | Buffer, format: ImportFormat, through = ingester()) => {
     const file = path.join(dir, name);
+    await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, content);
     const progress: ImportProgress[] = [];
-    const summary = await importTicks({ file, format, symbol: 'XAUUSD', ingester: ingester(), onProgress: (p) => progress.push(p) });
+    const summary = await importTicks({ file, format, symbol: 'XAUUSD', ingester: through, batchSize: 500, onProgress: (p) => progress.push(p) });
     return { summary, progress, file };
   };
 
   it('imports an MT5 export, carrying unchanged prices and reporting malformed lines by number', async () => {
     const { summary, progress } = await run('xau.mt5.txt', MT5, 'mt5');
     expect(summary).toMatchObject({ lines: 7, accepted: 3, duplicate: 0, rejected: { MALFORMED: 2, CROSSED: 1 } });
+    expect(summary.source).toMatch(/^mt5:xau\.mt5\.txt#[0-9a-f]{12}$/);
     expect(summary.rejectedLines.map((r) => [r.line, r.reason])).toEqual([[5, 'MALFORMED'], [6, 'MALFORMED'], [7, 'CROSSED']]);
-    const events = (await store.readStream(STREAM_ID)).filter((e) => e.data.source === 'mt5:xau.mt5.txt');
+    const events = (await store.readStream(STREAM_ID)).filter((e) => e.data.source === summary.source);
     expect(events.filter((e) => e.type === 'TickReceived').map((e) => [e.data.bid, e.data.ask, e.data.sequence])).toEqual([
       [240010n, 240040n, 2n], [240020n, 240040n, 3n], [240020n, 240050n, 4n],
     ]);
@@ -81,9 +95,10 @@ describe('tick file imports', () => {
     expect(progress.at(-1)).toMatchObject({ bytesRead: Buffer.byteLength(MT5), totalBytes: Buffer.byteLength(MT5) });
   });
 
-  it('reads an MT5 export saved as UTF-16 with a byte-order mark', async () => {
+  it('reads an MT5 export saved as UTF-16 with a byte-order mark: the same ticks as the UTF-8 one', async () => {
     const { summary } = await run('xau-utf16.mt5.txt', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(MT5, 'utf16le')]), 'mt5');
-    expect(summary).toMatchObject({ accepted: 3, rejected: { MALFORMED: 2, CROSSED: 1 } });
+    // The ticks (3 accepted, 1 crossed) are those the UTF-8 file recorded; the unreadable lines are this file's.
+    expect(summary).toMatchObject({ accepted: 0, duplicate: 4, rejected: { MALFORMED: 2 } });
   });
 
   it('imports Dukascopy CSV (ask before bid) in its time formats', async () => {
@@ -93,7 +108,7 @@ describe('tick file imports', () => {
       { line: 4, reason: 'OFF_GRID', detail: expect.stringContaining('decimal places') },
       { line: 5, reason: 'MALFORMED', detail: expect.stringMatching(/^unreadable timestamp/) },
     ]);
-    const received = (await store.readStream(STREAM_ID)).filter((e) => e.data.source === 'dukascopy:xau.dukascopy.csv' && e.type === 'TickReceived');
+    const received = (await store.readStream(STREAM_ID)).filter((e) => e.data.source === summary.source && e.type === 'TickReceived');
     expect(received.map((e) => [e.data.bid, e.data.ask, e.data.timestamp])).toEqual([
       [240015n, 240045n, '2026-11-24T10:01:00.000Z'], [240025n, 240055n, '2026-11-24T10:01:00.100Z'],
     ]);
@@ -103,7 +118,7 @@ describe('tick file imports', () => {
     const { summary } = await run('xau.csv', CSV, 'csv');
     expect(summary).toMatchObject({ accepted: 2, rejected: { MALFORMED: 2 } });
     expect(summary.rejectedLines.map((r) => [r.line, r.reason])).toEqual([[4, 'MALFORMED'], [5, 'MALFORMED']]);
-    const received = (await store.readStream(STREAM_ID)).filter((e) => e.data.source === 'csv:xau.csv' && e.type === 'TickReceived');
+    const received = (await store.readStream(STREAM_ID)).filter((e) => e.data.source === summary.source && e.type === 'TickReceived');
     expect(received[0]!.data.volume).toBe(5n);
   });
 
@@ -119,7 +134,7 @@ describe('tick file imports', () => {
     const rows = Array.from({ length: 2000 }, (_, i) => `${at + i * 10},${(2400.4 + (i % 10) / 100).toFixed(2)},${(2400.1 + (i % 10) / 100).toFixed(2)},0.00012,0.00034`);
     const { summary } = await run('xau.dukascopy-node.csv', ['timestamp,askPrice,bidPrice,askVolume,bidVolume', ...rows].join('\n'), 'csv');
     expect(summary).toMatchObject({ lines: 2001, accepted: 2000, duplicate: 0, rejected: {}, rejectedLines: [] });
-    const received = (await store.readStream(STREAM_ID)).filter((e) => e.data.source === 'csv:xau.dukascopy-node.csv');
+    const received = (await store.readStream(STREAM_ID)).filter((e) => e.data.source === summary.source);
     expect(received).toHaveLength(2000);
     expect(received.slice(0, 2).map((e) => [e.type, e.data.bid, e.data.ask, e.data.timestamp, e.data.volume])).toEqual([
       ['TickReceived', 240010n, 240040n, '2026-11-24T10:04:00.000Z', undefined],
@@ -194,5 +209,57 @@ describe('tick file imports', () => {
       { line: 4, reason: 'CROSSED', detail: 'ask 2400.30 is below bid 2400.60' },
       { line: 5, reason: 'MALFORMED', detail: 'unreadable timestamp "not"' },
     ]);
+  });
+
+  describe('a tick is what it is, not where its file lies', () => {
+    const A = mt5File(mt5Ticks('2026-11-17T10:00:00.000Z', 2000), ['garbage']);
+
+    it('imports a second file of the same name holding other days in full, an older one after a newer', async () => {
+      const a = await run('a/mt5.tsv', A, 'mt5');
+      expect(a.summary).toMatchObject({ lines: 2002, accepted: 2000, duplicate: 0, rejected: { MALFORMED: 1 } });
+      const b = await run('b/mt5.tsv', mt5File(mt5Ticks('2026-11-16T10:00:00.000Z', 2000)), 'mt5');
+      expect(b.summary).toMatchObject({ lines: 2001, accepted: 2000, duplicate: 0, rejected: {} });
+      expect(b.summary.source).not.toBe(a.summary.source);
+      const received = (await store.readStream('ticks-XAUUSD-20261116')).filter((e) => e.type === 'TickReceived');
+      expect(received).toHaveLength(2000);
+      expect(received[0]!.data).toMatchObject({ source: b.summary.source, sequence: 2n, bid: 240_000n, ask: 240_030n, timestamp: '2026-11-16T10:00:00.000Z' });
+    });
+
+    it('adds nothing for the same file imported again or copied under another name, and says they are duplicates', async () => {
+      const head = await store.headPosition();
+      for (const name of ['a/mt5.tsv', 'c/copy-of-a.tsv']) {
+        const { summary } = await run(name, A, 'mt5');
+        expect(summary).toMatchObject({ accepted: 0, duplicate: 2001, rejected: {}, rejectedLines: [] });
+      }
+      expect(await store.headPosition()).toBe(head);
+    });
+
+    it('imports only the new ticks of a file overlapping one imported before', async () => {
+      const overlap = mt5File(mt5Ticks('2026-11-17T10:00:00.000Z', 500, 1500), mt5Ticks('2026-11-18T10:00:00.000Z', 500));
+      const { summary } = await run('d/overlap.tsv', overlap, 'mt5');
+      expect(summary).toMatchObject({ lines: 1001, accepted: 500, duplicate: 500, rejected: {} });
+      expect((await store.readStream('ticks-XAUUSD-20261117')).filter((e) => e.type === 'TickReceived')).toHaveLength(2000);
+    });
+
+    it('finishes a partly imported file: what was recorded is duplicate, the rest is imported', async () => {
+      const content = mt5File(mt5Ticks('2026-11-19T10:00:00.000Z', 2000));
+      const real = ingester();
+      let batches = 0;
+      const failing = { ingest: (batch: readonly TickSubmission[]) => (batches++ === 1 ? Promise.reject(new Error('connection lost')) : real.ingest(batch)) } as unknown as TickIngester;
+      await expect(run('e/part.tsv', content, 'mt5', failing)).rejects.toThrow('connection lost');
+      const resumed = ingester();
+      await resumed.recover(); // as the CLI does: the file's source already has a cursor
+      const { summary } = await run('e/part.tsv', content, 'mt5', resumed);
+      expect(summary).toMatchObject({ accepted: 1500, duplicate: 500, rejected: {} });
+      expect((await store.readStream('ticks-XAUUSD-20261119')).filter((e) => e.type === 'TickReceived')).toHaveLength(2000);
+    });
+
+    it('keeps identical ticks at the same millisecond within a file, and knows them again from another', async () => {
+      const twice = mt5File(['2026.11.20\t10:00:00.000\t2400.10\t2400.40\t\t\t2', '2026.11.20\t10:00:00.000\t2400.10\t2400.40\t\t\t4']);
+      expect((await run('f/twice.tsv', twice, 'mt5')).summary).toMatchObject({ accepted: 2, duplicate: 0 });
+      // the same two quotes, prices written with other trailing zeros, as CSV
+      const csv = 'timestamp,bid,ask\n2026-11-20T10:00:00.000Z,2400.1,2400.400\n2026-11-20T10:00:00.000Z,2400.10,2400.4\n2026-11-20T10:00:00.000Z,2400.1,2400.4\n';
+      expect((await run('f/twice.csv', csv, 'csv')).summary).toMatchObject({ accepted: 1, duplicate: 2 });
+    });
   });
 });

@@ -1,0 +1,82 @@
+// What an imported tick is, so that importing it again from any file writes nothing, and a new tick is
+// never mistaken for an old one because its file has a familiar name (issue 19.1: a/mt5.tsv then
+// b/mt5.tsv, other days, imported nothing of b).
+//
+// - A tick's identity is its content: symbol, source time (to the millisecond), bid, ask and the volume
+//   the desk records, prices as decimals with no trailing zeros (2400.10 and 2400.1 are one price), plus
+//   its occurrence among identical ticks at the same millisecond in the file (a file can hold the same
+//   quote twice in one millisecond; both are kept, and a second file holding them is a duplicate of both).
+//   Neither the file's name nor the line number is part of it: the same tick from any file, format or
+//   --source is the same event. Accepted or rejected, a tick is recorded once, judged at its first import.
+// - A line that cannot be read as a tick has no content to name it by: it is "line N of the file whose
+//   bytes hash to H" (SHA-256), the same whatever the file is called.
+// - The source the ticks are recorded under (and the per-source ordering check runs on) names the file's
+//   content too, `{format}:{file name}#{first 12 hex of H}`: ticks are checked for order within a file,
+//   never against another file's, so an older file imported after a newer one is judged on its own.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import type { ImportFormat } from './formats.ts';
+
+const SOURCE_LIMIT = 64;
+const SOURCE_HASH_HEX = 12;
+
+/** SHA-256 of the file's bytes, hex. */
+export async function fileDigest(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** `{format}:{file name}#{hash}`, the name cut so that the whole fits the 64 characters a source may have. */
+export function importSource(format: ImportFormat, file: string, digest: string): string {
+  const suffix = `#${digest.slice(0, SOURCE_HASH_HEX)}`;
+  return `${format}:${path.basename(file)}`.slice(0, SOURCE_LIMIT - suffix.length) + suffix;
+}
+
+/** "02400.10" -> "2400.1", "2400.00" -> "2400": one text per price, whatever the file wrote. */
+export function canonicalDecimal(text: string): string {
+  const [whole = '', fraction = ''] = text.trim().split('.', 2);
+  const digits = whole.replace(/^0+(?=\d)/, '');
+  const decimals = fraction.replace(/0+$/, '');
+  return decimals === '' ? digits : `${digits}.${decimals}`;
+}
+
+export interface ImportedTickContent {
+  readonly symbol: string;
+  readonly timestamp: Date;
+  readonly bid: string;
+  readonly ask: string;
+  readonly volume?: string;
+}
+
+/** The event name of a tick by its content; `occurrence` counts identical ticks before it at the same millisecond. */
+export function tickContentIdentity(tick: ImportedTickContent, occurrence: number): string {
+  const volume = tick.volume === undefined || tick.volume === '' ? '-' : canonicalDecimal(tick.volume);
+  return `tick-content:${tick.symbol}:${tick.timestamp.toISOString()}:${canonicalDecimal(tick.bid)}:${canonicalDecimal(tick.ask)}:${volume}#${occurrence}`;
+}
+
+/** The event name of a line that could not be read, by the file's content and the line's number. */
+export const unreadableLineIdentity = (symbol: string, digest: string, line: number): string => `tick-line:${symbol}:${digest}:${line}`;
+
+/**
+ * Names a file's ticks in order. Occurrences are counted within one millisecond at a time (files are in
+ * time order), so memory stays constant; identical ticks at one millisecond with other times between them
+ * in the file are taken for one tick.
+ */
+export class TickIdentities {
+  private at: number | undefined;
+  private readonly seen = new Map<string, number>();
+
+  of(tick: ImportedTickContent): string {
+    const time = tick.timestamp.getTime();
+    if (time !== this.at) {
+      this.at = time;
+      this.seen.clear();
+    }
+    const content = tickContentIdentity(tick, 0);
+    const occurrence = this.seen.get(content) ?? 0;
+    this.seen.set(content, occurrence + 1);
+    return occurrence === 0 ? content : tickContentIdentity(tick, occurrence);
+  }
+}
