@@ -5,6 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import type { KeyValueStore } from '../../../domain/ports/key-value.ts';
 import type { TickIngester, TickOutcome, TickSubmission } from '../tick-ingester.ts';
 import { lineParser, readCsvHeader, type ImportFormat } from './formats.ts';
 import { fileDigest, importSource, TickIdentities, unreadableLineIdentity } from './tick-identity.ts';
@@ -36,6 +37,8 @@ export interface ImportSummary {
   readonly rejectedLines: readonly RejectedLine[];
   readonly unlistedRejected: number;
   readonly seconds: number;
+  /** Lines a killed import of the same file had already recorded (its checkpoint): skipped, not read again. 0: from line 1. */
+  readonly resumedAfterLine: number;
 }
 
 export interface ImportOptions {
@@ -50,6 +53,12 @@ export interface ImportOptions {
   readonly progressEveryMs?: number;
   /** Called for every rejected line, listed in the summary or not (the CLI's --rejects file). */
   readonly onRejected?: (rejection: RejectedLine) => void;
+  /**
+   * Where the import keeps its checkpoint (the last line recorded, per file content and symbol) after every
+   * batch, so a killed import resumes after it; cleared when the file is done. Without it, every run starts
+   * at line 1 (and finds the lines recorded before as duplicates).
+   */
+  readonly checkpoints?: KeyValueStore;
 }
 
 export interface RejectedLine {
@@ -130,6 +139,9 @@ export async function importTicks(options: ImportOptions): Promise<ImportSummary
   const digest = await fileDigest(options.file);
   const source = options.source ?? importSource(options.format, options.file, digest);
   const identities = new TickIdentities();
+  const checkpointKey = `import-checkpoint:${options.symbol}:${digest}`;
+  const saved = Number(await options.checkpoints?.get(checkpointKey) ?? 0);
+  const resumeAfter = Number.isSafeInteger(saved) && saved > 0 ? saved : 0;
   const parse = lineParser(options.format, { symbol: options.symbol, source });
   const input = createReadStream(options.file, { encoding: await sniffEncoding(options.file) });
   const lines = createInterface({ input, crlfDelay: Infinity });
@@ -150,6 +162,8 @@ export async function importTicks(options: ImportOptions): Promise<ImportSummary
   const flush = async () => {
     if (batch.length === 0) return;
     tally.add(await options.ingester.ingest(batch), batchLines);
+    // durable once the ingester answered: every line up to here is recorded
+    await options.checkpoints?.set(checkpointKey, String(batchLines[batchLines.length - 1]));
     batch = [];
     batchLines = [];
     if (performance.now() - lastReport >= (options.progressEveryMs ?? 500)) {
@@ -162,6 +176,10 @@ export async function importTicks(options: ImportOptions): Promise<ImportSummary
     const line = lineNumber === 1 ? raw.replace(/^\uFEFF/, '') : raw;
     const parsed = parse(line, lineNumber);
     if (parsed.kind === 'skip') continue;
+    if (lineNumber <= resumeAfter) { // recorded by the killed run: only its identity counter moves on
+      if (parsed.kind === 'tick') identities.of(parsed.tick);
+      continue;
+    }
     if (parsed.kind === 'tick') batch.push({ ...parsed.tick, history: true, identity: identities.of(parsed.tick) }); // back-filled: history, not the live market
     else {
       const key = unreadableLineIdentity(options.symbol, digest, lineNumber);
@@ -171,9 +189,10 @@ export async function importTicks(options: ImportOptions): Promise<ImportSummary
     if (batch.length >= batchSize) await flush();
   }
   await flush();
+  await options.checkpoints?.delete(checkpointKey);
   report();
   return {
     source, lines: lineNumber, accepted: tally.accepted, duplicate: tally.duplicate, rejected: tally.rejected,
-    rejectedLines: tally.rejectedLines, unlistedRejected: tally.unlisted, seconds: (performance.now() - started) / 1_000,
+    rejectedLines: tally.rejectedLines, unlistedRejected: tally.unlisted, seconds: (performance.now() - started) / 1_000, resumedAfterLine: resumeAfter,
   };
 }

@@ -33,7 +33,7 @@ function summaryText(summary: ImportSummary, rejectsFile: string | undefined): s
   const total = rejected.reduce((sum, [, n]) => sum + n, 0);
   const lines = [
     `source:      ${summary.source}`,
-    `lines read:  ${summary.lines} in ${summary.seconds.toFixed(1)} s`,
+    `lines read:  ${summary.lines} in ${summary.seconds.toFixed(1)} s${summary.resumedAfterLine > 0 ? ` (resumed after line ${summary.resumedAfterLine}, where an interrupted import of this file stopped)` : ''}`,
     `accepted:    ${summary.accepted} (new ticks recorded)`,
     `duplicate:   ${summary.duplicate} (recorded before, from this file or another: nothing written)`,
     `rejected:    ${total} (new, recorded as rejected)`,
@@ -69,7 +69,7 @@ export const command: CliCommand = {
       let summary: ImportSummary;
       try {
         summary = await importTicks({
-          file, format, symbol, source: flag(parsed, 'source'), ingester,
+          file, format, symbol, source: flag(parsed, 'source'), ingester, checkpoints: backends.checkpoints,
           onProgress: (p) => process.stderr.write(progressLine(p)),
           onRejected: rejects ? (r) => rejects.write(`${rejectionLine(r)}\n`) : undefined,
         });
