@@ -4,6 +4,7 @@
 // later runs of the same size skip the generation.
 import pg from 'pg';
 import { PostgresEventStore } from '../infra/event-store/postgres.ts';
+import type { SqlClient } from '../infra/sql/client.ts';
 import { createPgClient } from '../infra/sql/pg-client.ts';
 import { ALL_PROJECTIONS, progressBar, rebuildProjections } from '../projections/index.ts';
 import { appendHistory } from '../tests/integration/projections/history.ts';
@@ -11,7 +12,7 @@ import { progress, report } from './report.ts';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-async function ensureDatabase(name: string): Promise<string> {
+export async function ensureDatabase(name: string): Promise<string> {
   const admin = new pg.Client({ connectionString: DATABASE_URL });
   await admin.connect();
   try {
@@ -38,19 +39,24 @@ async function rawRead(store: PostgresEventStore, pageSize: number): Promise<{ e
   return { events, seconds: (performance.now() - started) / 1000 };
 }
 
+/** The store of `size` generated events in its own database, generated on the first run of that size. */
+export async function generatedStore(sql: SqlClient, size: number): Promise<PostgresEventStore> {
+  const store = await PostgresEventStore.create(sql, { schema: 'es' });
+  const stored = Number((await sql.query<{ n: string }>('select count(*)::text as n from es.events')).rows[0]!.n);
+  if (stored < size) {
+    await sql.exec('truncate es.events');
+    progress(`rebuild: generating ${size} events`);
+    await appendHistory(store, { events: size, accounts: 20, seed: 5 }, (n) => progress(`rebuild: generated ${n}`));
+    await sql.exec('vacuum analyze es.events');
+  }
+  return store;
+}
+
 export async function run(args: string[]): Promise<void> {
   const size = Number(args[0] ?? 1_000_000);
-  const url = await ensureDatabase(`bench_rebuild_${size}`);
-  const sql = createPgClient({ connectionString: url, max: 12 });
+  const sql = createPgClient({ connectionString: await ensureDatabase(`bench_rebuild_${size}`), max: 12 });
   try {
-    const store = await PostgresEventStore.create(sql, { schema: 'es' });
-    const stored = Number((await sql.query<{ n: string }>('select count(*)::text as n from es.events')).rows[0]!.n);
-    if (stored < size) {
-      await sql.exec('truncate es.events');
-      progress(`rebuild: generating ${size} events`);
-      await appendHistory(store, { events: size, accounts: 20, seed: 5 }, (n) => progress(`rebuild: generated ${n}`));
-      await sql.exec('vacuum analyze es.events');
-    }
+    const store = await generatedStore(sql, size);
     const pageSize = 5_000;
     progress('rebuild: raw paged read (warm-up)');
     await rawRead(store, pageSize);

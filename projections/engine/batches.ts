@@ -21,8 +21,10 @@ export class BatchReader {
     this.pending = undefined;
     if (first.done) { this.done = true; return undefined; }
     const batch = [first.value];
+    // One macrotask for the whole batch: every event already buffered resolves in microtasks before it runs.
+    const cut = new Promise<typeof NOT_READY>((resolve) => setImmediate(() => resolve(NOT_READY)));
     while (batch.length < this.maxBatch) {
-      const ready = await Promise.race([this.read(), new Promise<typeof NOT_READY>((resolve) => setImmediate(() => resolve(NOT_READY)))]);
+      const ready = await Promise.race([this.read(), cut]);
       // Not ready: the read in flight stays pending and its event opens the next batch; nothing is dropped.
       if (ready === NOT_READY) break;
       this.pending = undefined;

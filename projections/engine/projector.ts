@@ -39,6 +39,13 @@ export interface RunningProjector {
   stop(): Promise<void>;
 }
 
+/**
+ * Events per batch (and per page of the subscription): the rebuild's page. A batch's fixed cost (its
+ * transaction, the checkpoint, a projection's load of the state it folds into) is paid per batch, so a
+ * projector catching up behind an import pays it five times less often than with pages of 1,000.
+ */
+export const DEFAULT_BATCH_SIZE = 5_000;
+
 const silent: ProjectorLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -52,7 +59,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Running
   let session: LockSession | undefined = await openLockSession(sql);
   const context = {
     sql, store, features, logger,
-    batchSize: options.batchSize ?? 1_000,
+    batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
     standbyPollMs: options.standbyPollMs ?? 1_000,
     session: () => session,
   };

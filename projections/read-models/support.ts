@@ -76,15 +76,36 @@ export function copyText(rows: readonly (readonly Cell[])[], width: number): str
   return text;
 }
 
+/** Below this many rows one insert beats a COPY and the savepoint around it (two more round trips). */
+const LIVE_COPY_MIN_ROWS = 200;
+const UNIQUE_VIOLATION = '23505';
+
+const isUniqueViolation = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === UNIQUE_VIOLATION;
+
 /**
- * Rows that only add (a log-like table): inserted, skipping a row already there; in a rebuild's shadow on
- * PostgreSQL, copied in with COPY, several times cheaper for the server than an insert of unnested arrays.
+ * Rows that only add (a log-like table): on PostgreSQL copied in with COPY, several times cheaper for the
+ * server than an insert of unnested arrays. A rebuild's shadow is fresh, so nothing there can conflict. The
+ * live tables see each event once too (the checkpoint moves in the batch's transaction), so a large live
+ * batch is copied as well, inside a savepoint: should a row be there already, the savepoint undoes the COPY
+ * and the insert skips that row, as a small batch's insert does.
  */
 export async function appendRows(tx: SqlExecutor, target: ProjectionTarget, name: string, columns: readonly Column[], rows: readonly (readonly Cell[])[]): Promise<void> {
   if (rows.length === 0) return;
+  const copy = () => tx.copyFrom!(`copy ${table(target, name)} (${columns.map((c) => c.name).join(', ')}) from stdin`, copyText(rows, columns.length));
   if (target.bulk && tx.copyFrom) {
-    await tx.copyFrom(`copy ${table(target, name)} (${columns.map((c) => c.name).join(', ')}) from stdin`, copyText(rows, columns.length));
+    await copy();
     return;
+  }
+  if (tx.copyFrom && rows.length >= LIVE_COPY_MIN_ROWS) {
+    await tx.query('savepoint append_rows');
+    try {
+      await copy();
+      await tx.query('release savepoint append_rows');
+      return;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      await tx.query('rollback to savepoint append_rows');
+    }
   }
   await insertRows(tx, table(target, name), columns, rows, 'on conflict do nothing');
 }

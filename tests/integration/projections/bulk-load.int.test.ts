@@ -62,6 +62,19 @@ function contract(name: string, open: () => Promise<{ sql: SqlClient; close(): P
       expect(await readBack(sql, 'bulk_shadow')).toEqual(expected);
     });
 
+    it('copies a large live batch, and skips a row already there as the insert does, the transaction going on', async () => {
+      await sql.exec(tableSql('bulk_big'));
+      const live = { schema: 'bulk_big', features: { timescale: false } };
+      const many = (from: number, to: number, label: string): Cell[][] => Array.from({ length: to - from }, (_, i) => [from + i, label, BigInt(from + i), true, null, textArray([]), null]);
+      await sql.transaction((tx) => appendRows(tx, live, 't', COLUMNS, many(0, 500, 'first')));
+      await sql.transaction(async (tx) => {
+        await appendRows(tx, live, 't', COLUMNS, many(490, 800, 'again')); // rows 490-499 are there already
+        await tx.query('insert into bulk_big.t (id, label) values (800, $1)', ['after']);
+      });
+      const { rows } = await sql.query<{ label: string; n: number }>('select label, count(*)::int as n from bulk_big.t group by label order by label');
+      expect(rows).toEqual([{ label: 'after', n: 1 }, { label: 'again', n: 300 }, { label: 'first', n: 500 }]);
+    });
+
     it('has every index of the migrated tables again after a rebuild that deferred them', async () => {
       const store = await PostgresEventStore.create(sql);
       try {
