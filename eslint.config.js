@@ -52,6 +52,16 @@ export default tseslint.config(
     },
   },
   {
+    // Browser scripts served as they are (GraphiQL's glue): plain JS, no type information, browser globals.
+    files: ['read-api/graphiql/static/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      sourceType: 'script',
+      parserOptions: { projectService: false },
+      globals: { window: 'readonly', document: 'readonly', URL: 'readonly', URLSearchParams: 'readonly' },
+    },
+  },
+  {
     files: ['tests/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

@@ -1,5 +1,6 @@
 // The GraphQL endpoint as one encapsulated fastify plugin: /graphql (queries over HTTP, subscriptions
-// over graphql-ws on the same path) and, when enabled, GraphiQL at /graphiql.
+// over graphql-ws on the same path) and, when enabled, GraphiQL at /graphiql (our own page and assets,
+// never mercurius's, which loads React and GraphiQL from a CDN).
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { DocumentNode } from 'graphql';
 import { GraphQLError, validate } from './graphql-js.ts';
@@ -14,6 +15,7 @@ import { HotCache } from './cache.ts';
 import type { ReadServices } from './context.ts';
 import { DeskReads } from './desk.ts';
 import { errorFormatter, extensionsOf } from './errors.ts';
+import { graphiqlPage } from './graphiql/page.ts';
 import { Instruments } from './format.ts';
 import { DEFAULT_LIMITS, queryLimitsRule, type QueryLimits } from './limits.ts';
 import { LiveViews, quoteOf } from './live.ts';
@@ -140,7 +142,7 @@ export function graphqlPlugin(options: GraphqlOptions): FastifyPluginAsync {
       schema: typeDefs,
       resolvers,
       loaders,
-      graphiql: options.graphiql,
+      graphiql: false,
       jit: 1,
       validationRules: rules,
       errorFormatter,
@@ -153,6 +155,7 @@ export function graphqlPlugin(options: GraphqlOptions): FastifyPluginAsync {
         keepAlive: 15_000,
       },
     });
+    if (options.graphiql) await app.register(graphiqlPage);
     // Subscriptions skip mercurius's validationRules: the same limits apply before one starts, and each
     // start counts against the user's GraphQL rate budget like a request over HTTP.
     app.graphql.addHook('preSubscriptionExecution', async (schema, document: DocumentNode, context) => {

@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { Logger } from '../logging/logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import { errorHandler } from './errors.ts';
+import { securePages } from './page-security.ts';
 
 export interface ReadinessCheck {
   readonly name: string;
@@ -36,6 +37,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   app.setErrorHandler(errorHandler);
+  securePages(app);
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({ code: 'ROUTE.NOT_FOUND', message: `no route ${request.method} ${request.url}`, details: {} });
   });
