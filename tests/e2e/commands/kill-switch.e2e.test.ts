@@ -34,6 +34,8 @@ interface Sent {
   readonly accepted: boolean;
   readonly reasons: readonly string[];
   readonly orderId: string;
+  /** The error code of an answer that is not a decision (409 COMMAND.CONTENTION under load). */
+  readonly code: string | undefined;
 }
 
 const redisUrl = (db: number) => {
@@ -78,6 +80,7 @@ describe.skipIf(!postgres.available || !redis.available)(`emergency stop across 
     return {
       accountId, via, sentAt, answeredAt: performance.now(), status: answer.status,
       accepted: answer.body.accepted === true, reasons: decision?.reasons ?? [], orderId: typeof answer.body.orderId === 'string' ? answer.body.orderId : '',
+      code: typeof answer.body.code === 'string' ? answer.body.code : undefined,
     };
   };
 
@@ -139,7 +142,7 @@ describe.skipIf(!postgres.available || !redis.available)(`emergency stop across 
     const share = scope.kind === 'account' ? 6 : 1;
     // Load goes on after the stop's answer for 1.5 s and until each process has answered 60 / share orders
     // in scope sent after it (at most 20 s: a loaded machine is slower, not excused).
-    const enoughAfter = () => [0, 1].every((via) => sent.filter((s) => s.via === via && s.sentAt > ackedAt && inScope(s.accountId)).length >= 60 / share);
+    const enoughAfter = () => [0, 1].every((via) => sent.filter((s) => s.status === 201 && s.via === via && s.sentAt > ackedAt && inScope(s.accountId)).length >= 60 / share);
     const going = () => performance.now() < stopAfter || (performance.now() < ackedAt + 20_000 && !enoughAfter());
     const client = async (c: number) => {
       while (going()) {
@@ -156,9 +159,13 @@ describe.skipIf(!postgres.available || !redis.available)(`emergency stop across 
     await Promise.all([engage(), ...Array.from({ length: CLIENTS }, (_, c) => client(c))]);
     const scoped = ACCOUNTS.filter(inScope);
     try {
-      expect(sent.filter((s) => s.status !== 201).map((s) => s.status)).toEqual([]);
-      const before = sent.filter((s) => s.answeredAt < ackedAt && inScope(s.accountId));
-      const after = sent.filter((s) => s.sentAt > ackedAt);
+      // Every answer is a decision, or (on a loaded machine, writers in both processes on one account) a 409
+      // COMMAND.CONTENTION the client retries: nothing accepted, nothing judged. Only decisions are judged here.
+      expect(sent.filter((s) => s.status !== 201 && !(s.status === 409 && s.code === 'COMMAND.CONTENTION')).map((s) => `${s.status} ${s.code}`)).toEqual([]);
+      expect(sent.filter((s) => s.status === 409).length).toBeLessThan(sent.length / 20);
+      const decided = sent.filter((s) => s.status === 201);
+      const before = decided.filter((s) => s.answeredAt < ackedAt && inScope(s.accountId));
+      const after = decided.filter((s) => s.sentAt > ackedAt);
       const afterInScope = after.filter((s) => inScope(s.accountId));
       expect(before.filter((s) => s.accepted).length).toBeGreaterThan(20 / share);
       expect(afterInScope.length).toBeGreaterThanOrEqual(120 / share);
