@@ -3,9 +3,8 @@
 // than the order's limit (a buy above, a sell below), or when it lies outside a band around the latest
 // market quote known when the fill is recorded (no quote at all refuses too: nothing to check against).
 // A refused fill changes no figure; it is recorded as FillRefused for compliance and the desk to reconcile.
-import { absBig, mulDiv } from '../../shared/money.ts';
 import type { Order, OrderSide } from '../orders/index.ts';
-import { usableQuote, type Quote } from '../risk/index.ts';
+import { distanceFromMid, usableQuote, type Quote } from '../risk/index.ts';
 
 /**
  * The band a fill may lie in around the quote's mid, in basis points, when the desk sets none for an
@@ -56,12 +55,10 @@ export function fillRefusal(order: Order, fill: ReportedFill, market: FillMarket
   }
   const quote = usableQuote(market.lastQuote);
   if (quote === undefined) return { code: 'FILL.NO_MARKET_QUOTE', message: `no usable ${order.symbol} quote to check the fill price against` };
-  // Twice the distance from the mid against twice the mid, as the order's price collar: exact in integers.
-  const twiceMid = quote.bid + quote.ask;
-  const deviation = absBig(2n * fill.price - twiceMid);
-  if (deviation * 10_000n > market.bandBps * twiceMid) {
-    const bps = mulDiv(deviation, 10_000n, twiceMid, 'ceil');
-    return { code: 'FILL.OUTSIDE_MARKET_BAND', message: `${fill.price} is ${bps} bps from the ${order.symbol} mid; the band is ${market.bandBps} bps` };
+  // measured as the order's price collar is
+  const distance = distanceFromMid(fill.price, quote, market.bandBps);
+  if (!distance.within) {
+    return { code: 'FILL.OUTSIDE_MARKET_BAND', message: `${fill.price} is ${distance.bps} bps from the ${order.symbol} mid; the band is ${market.bandBps} bps` };
   }
   return undefined;
 }

@@ -13,7 +13,7 @@ export {
   reducesRisk,
   worstCasePosition,
 } from './account-checks.ts';
-export { checkLimitsSet, checkNotional, checkPriceCollar, checkQtyMax, checkQtyMin, checkQtyStep, checkStaleMarketData, referencePrice, usableQuote } from './order-checks.ts';
+export { checkLimitsSet, checkNotional, checkPriceCollar, distanceFromMid, checkQtyMax, checkQtyMin, checkQtyStep, checkStaleMarketData, referencePrice, usableQuote } from './order-checks.ts';
 export { dailyLossBreached, drawdownBps, drawdownBreached, lossLimitBreaches, type LossLimitBreach, type LossLimitCode } from './loss-limits.ts';
 export {
   DEFAULT_DAILY_CUTOFF_HOUR_UTC,

@@ -47,6 +47,16 @@ export function checkNotional(input: OrderRiskInput): RiskCheck {
   });
 }
 
+/**
+ * How far `price` lies from the quote's mid, against a band in bps: twice the distance from the mid
+ * against twice the mid, exact, with no halved price units. `bps` is the distance rounded up.
+ */
+export function distanceFromMid(price: bigint, quote: Quote, bandBps: bigint): { readonly within: boolean; readonly bps: bigint } {
+  const twiceMid = quote.bid + quote.ask;
+  const deviation = absBig(2n * price - twiceMid);
+  return { within: deviation * 10_000n <= bandBps * twiceMid, bps: mulDiv(deviation, 10_000n, twiceMid, 'ceil') };
+}
+
 export function checkPriceCollar(input: OrderRiskInput): RiskCheck {
   return withLimits('RISK.PRICE_COLLAR', input, (limits) => {
     const collar = String(limits.priceCollarBps);
@@ -55,11 +65,8 @@ export function checkPriceCollar(input: OrderRiskInput): RiskCheck {
     if (order.kind === 'market' || price === null) return check('RISK.PRICE_COLLAR', true, 'n/a: market order', collar);
     const quote = usableQuote(input.quote);
     if (quote === undefined) return check('RISK.PRICE_COLLAR', false, 'unknown: no usable quote', collar);
-    // Twice the distance from the mid against twice the mid: exact, with no halved price units.
-    const twiceMid = quote.bid + quote.ask;
-    const deviation = absBig(2n * price - twiceMid);
-    const passed = deviation * 10_000n <= limits.priceCollarBps * twiceMid;
-    return check('RISK.PRICE_COLLAR', passed, String(mulDiv(deviation, 10_000n, twiceMid, 'ceil')), collar);
+    const distance = distanceFromMid(price, quote, limits.priceCollarBps);
+    return check('RISK.PRICE_COLLAR', distance.within, String(distance.bps), collar);
   });
 }
 
