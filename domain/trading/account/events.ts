@@ -54,15 +54,19 @@ export type OrderDenied = DomainEvent<'OrderDenied', At & { readonly orderId: st
 export type OrderCancelRequested = DomainEvent<'OrderCancelRequested', At & { readonly orderId: string; readonly reason: string | null }>;
 export type OrderCanceled = DomainEvent<'OrderCanceled', At & { readonly orderId: string }>;
 
+/** A fill as reported, on the order's symbol and side: what a booked and a refused fill both record. */
+type FillFacts = {
+  readonly fillId: string;
+  readonly orderId: string;
+  readonly symbol: string;
+  readonly side: OrderSide;
+  readonly qty: bigint;
+  readonly price: bigint;
+};
+
 export type OrderFilled = DomainEvent<
   'OrderFilled',
-  At & {
-    readonly fillId: string;
-    readonly orderId: string;
-    readonly symbol: string;
-    readonly side: OrderSide;
-    readonly qty: bigint;
-    readonly price: bigint;
+  At & FillFacts & {
     readonly fee: bigint;
     /** Minor units: positive received (sell), negative paid (buy). */
     readonly cashFlow: bigint;
@@ -85,13 +89,7 @@ export type OrderFilled = DomainEvent<
 /** A fill the post-trade checks refused: nothing was booked. Who reported it, at what, and why. */
 export type FillRefused = DomainEvent<
   'FillRefused',
-  At & {
-    readonly fillId: string;
-    readonly orderId: string;
-    readonly symbol: string;
-    readonly side: OrderSide;
-    readonly qty: bigint;
-    readonly price: bigint;
+  At & FillFacts & {
     /** As the broker reported them (null when it did not say). */
     readonly reportedSymbol: string | null;
     readonly reportedSide: OrderSide | null;
