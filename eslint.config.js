@@ -45,10 +45,18 @@ export default tseslint.config(
     },
   },
   {
-    // read-api serves read models only; it never touches the write side.
+    // read-api serves read models only; it never touches the write side or the event store. One exception:
+    // compliance's audit API (read-api/audit/) asks the event store what it recorded, through the port made
+    // for that, domain/ports/audit-reader.ts (implemented in commands/compliance, wired in infra/runtime).
     files: ['read-api/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/commands/**'], message: 'read-api/ reads read models only.' }] }],
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['**/commands/**'], message: 'read-api/ reads read models only.' },
+        {
+          group: ['**/domain/ports/event-store', '**/domain/ports/event-store.ts', '**/infra/event-store/**', '**/infra/event-store'],
+          message: 'read-api/ reads read models only; the event store only through the audit port, domain/ports/audit-reader.ts (the one exception, for compliance).',
+        },
+      ] }],
     },
   },
   {

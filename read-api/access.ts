@@ -1,6 +1,6 @@
 // Who may read what: a trader sees the accounts its token names; the desk's risk, compliance, analyst
 // and admin roles see every account. Services read market data and desk state, not account books.
-import { AUTH_CODES, Forbidden, requireAccount, type Principal } from '../infra/auth/index.ts';
+import { AUTH_CODES, Forbidden, requireAccount, requireRole, type Principal, type PrincipalRole } from '../infra/auth/index.ts';
 
 const SEES_EVERY_ACCOUNT = new Set(['risk_officer', 'compliance', 'analyst', 'admin']);
 
@@ -17,4 +17,12 @@ export function requireReadableAccount(principal: Principal, accountId: string):
   if (readableAccounts(principal) !== 'all' && !principal.accounts.includes(accountId)) {
     throw new Forbidden(AUTH_CODES.forbiddenAccount, `role ${principal.role} does not read account books`, { accountId });
   }
+}
+
+/** Who may put compliance's questions to the event store (the audit API): compliance and admin. */
+export const AUDITORS: readonly PrincipalRole[] = ['compliance', 'admin'];
+
+/** Throws AUTH.FORBIDDEN_ROLE unless the principal may use the audit API. */
+export function requireAuditor(principal: Principal, question: string): void {
+  requireRole(principal, AUDITORS, question);
 }

@@ -1,4 +1,6 @@
-// What every resolver gets: the caller, the read models, the hot cache, the live views and the limits.
+// What every resolver gets: the caller, the read models, the hot cache, the live views, the limits and
+// the audit port.
+import type { AuditReader } from '../domain/ports/audit-reader.ts';
 import type { Principal } from '../infra/auth/index.ts';
 import { AUTH_CODES, Unauthenticated } from '../infra/auth/index.ts';
 import type { AccountReads } from './accounts.ts';
@@ -21,6 +23,8 @@ export interface ReadServices {
   readonly hot: HotCache;
   readonly live: LiveViews;
   readonly limits: QueryLimits;
+  /** Compliance's questions of the event store (the audit port); absent, the audit fields answer AUDIT.UNAVAILABLE. */
+  readonly audit?: AuditReader;
 }
 
 declare module 'mercurius' {

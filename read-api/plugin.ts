@@ -1,16 +1,18 @@
 // The GraphQL endpoint as one encapsulated fastify plugin: /graphql (queries over HTTP, subscriptions
 // over graphql-ws on the same path) and, when enabled, GraphiQL at /graphiql (our own page and assets,
-// never mercurius's, which loads React and GraphiQL from a CDN).
+// never mercurius's, which loads React and GraphiQL from a CDN), and the audit trail download, GET /audit/trail.
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { DocumentNode } from 'graphql';
 import { GraphQLError, validate } from './graphql-js.ts';
 import mercurius from 'mercurius';
+import type { AuditReader } from '../domain/ports/audit-reader.ts';
 import type { KeyValueStore } from '../domain/ports/key-value.ts';
 import { LedgerError } from '../domain/shared/errors.ts';
 import { RATE_LIMITED, bearerToken, overLimit, retryAfterSeconds, type Principal, type TokenVerifier } from '../infra/auth/index.ts';
 import { LIVE_TOPICS, type LiveBus, type LiveEvent } from '../infra/bus/index.ts';
 import type { Metrics } from '../infra/metrics/metrics.ts';
 import { AccountReads } from './accounts.ts';
+import { trailDownload } from './audit/download.ts';
 import { HotCache } from './cache.ts';
 import type { ReadServices } from './context.ts';
 import { DeskReads } from './desk.ts';
@@ -44,6 +46,8 @@ export interface GraphqlOptions {
    */
   readonly rateLimitPerSecond?: number;
   readonly clock?: () => number;
+  /** The audit port: accountAsOf, explainOrder, auditTrail and GET /audit/trail read the event store through it. */
+  readonly audit?: AuditReader;
 }
 
 const MAX_OPERATION_LABELS = 200;
@@ -58,6 +62,7 @@ export function readServices(options: GraphqlOptions): ReadServices {
   const limits: QueryLimits = { ...DEFAULT_LIMITS, introspection: options.graphiql, ...options.limits };
   return {
     instruments, market, accounts, desk, limits,
+    ...(options.audit ? { audit: options.audit } : {}),
     signals: new SignalReads(options.sql, options.schema),
     refusedFills: new RefusedFillReads(options.sql, instruments, options.schema),
     hot: new HotCache(options.keyValue, market, accounts, desk),
@@ -156,6 +161,7 @@ export function graphqlPlugin(options: GraphqlOptions): FastifyPluginAsync {
       },
     });
     if (options.graphiql) await app.register(graphiqlPage);
+    await app.register(trailDownload({ reader: options.audit, verifyToken: options.verifyToken, keyValue: options.keyValue, rateLimitPerSecond: options.rateLimitPerSecond, clock: options.clock }));
     // Subscriptions skip mercurius's validationRules: the same limits apply before one starts, and each
     // start counts against the user's GraphQL rate budget like a request over HTTP.
     app.graphql.addHook('preSubscriptionExecution', async (schema, document: DocumentNode, context) => {

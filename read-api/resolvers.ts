@@ -6,6 +6,7 @@ import type { IResolvers, MercuriusContext, MercuriusLoaders } from 'mercurius';
 import type { InstrumentSpec } from '../domain/market-data/index.ts';
 import { formatUnits } from '../domain/shared/money.ts';
 import { readableAccounts, requireReadableAccount } from './access.ts';
+import { auditResolvers } from './audit/resolvers.ts';
 import type { Account, Order } from './accounts.ts';
 import { principalIn } from './context.ts';
 import { extensionsOf } from './errors.ts';
@@ -61,6 +62,7 @@ export const resolvers: IResolvers = {
       return ctx.read.signals.signals(str(args.model), str(args.from), str(args.to), shadow, pageSize(args.first as number, 100, ctx.read.limits));
     },
     modelVersions: (_root, args: Args, ctx: MercuriusContext) => { principalIn(ctx); return ctx.read.signals.modelVersions(optStr(args.name) ?? null); },
+    ...auditResolvers,
   },
   Account: {
     orders: (account: Account, args: Args, ctx: MercuriusContext) =>

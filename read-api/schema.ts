@@ -1,5 +1,7 @@
 // The GraphQL schema, SDL first. Money, prices and quantities are decimal strings formatted from the
-// ledger's integers (never floats); times are ISO 8601 UTC strings.
+// ledger's integers (never floats); times are ISO 8601 UTC strings. The audit API's part is in audit/schema.ts.
+import { auditTypeDefs } from './audit/schema.ts';
+
 export const typeDefs = /* GraphQL */ `
 """An ISO 8601 UTC instant, e.g. 2026-11-20T14:03:00.000Z."""
 scalar DateTime
@@ -206,4 +208,4 @@ type Subscription {
   riskDecisions(accountId: ID!): RiskDecision!
   controlStates: ControlState!
 }
-`;
+` + auditTypeDefs;

@@ -7,8 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { ValidationError } from '../../../domain/shared/errors.ts';
 import { accountStreamId } from '../../../domain/trading/account/index.ts';
-import { accountAsOf, explainOrder, exportTrail, generateTrailKeys, publicKey, signingKey, verifyTrail, type TrailKey } from '../../../commands/compliance/index.ts';
-import { jsonSafe, presentAccount } from '../../../commands/http/present.ts';
+import {
+  accountAsOf, explainOrder, exportTrail, generateTrailKeys, presentAccountAsOf, presentExplanation, publicKey, signingKey, verifyTrail, type TrailKey,
+} from '../../../commands/compliance/index.ts';
 import { loadConfig } from '../../config/config.ts';
 import { createLogger } from '../../logging/logger.ts';
 import { openBackends, type Backends } from '../../runtime/backends.ts';
@@ -60,17 +61,14 @@ async function replay(parsed: ParsedArgs): Promise<number> {
   const accountId = requireFlag(parsed, 'account', 'the account id');
   const at = instant('at', requireFlag(parsed, 'at', 'the instant, ISO 8601'))!;
   const asOf = await withBackends((b) => withProgress(`replay ${accountId}: read`, (onPage) => accountAsOf(b.eventStore, accountId, at, onPage)));
-  printJson({
-    asOf: { at: at.toISOString(), revision: asOf.revision.toString(), lastEventRecordedAt: asOf.lastRecordedAt.toISOString(), eventsFolded: asOf.events, eventsRecordedLater: asOf.laterEvents },
-    account: presentAccount(asOf.view),
-  });
+  printJson(presentAccountAsOf(asOf)); // the audit API's accountAsOf answers the same
   return 0;
 }
 
 async function explain(parsed: ParsedArgs): Promise<number> {
   const accountId = requireFlag(parsed, 'account', 'the account id');
   const orderId = requireFlag(parsed, 'order', 'the order id');
-  printJson(jsonSafe(await withBackends((b) => withProgress(`explain ${orderId}: read`, (onPage) => explainOrder(b.eventStore, accountId, orderId, onPage)))));
+  printJson(presentExplanation(await withBackends((b) => withProgress(`explain ${orderId}: read`, (onPage) => explainOrder(b.eventStore, accountId, orderId, onPage)))));
   return 0;
 }
 

@@ -1,6 +1,8 @@
 // Role `api`, GraphQL part: the read API over the read models, its live bus (NATS when NATS_URL is set,
 // in-process otherwise) and the live publisher that feeds the bus from the log. Several api instances
-// may run: one publishes (lease in the key-value store), every one streams to its own subscribers.
+// may run: one publishes (lease in the key-value store), every one streams to its own subscribers. The
+// audit API (accountAsOf, explainOrder, auditTrail, GET /audit/trail) reads the event store through the audit port.
+import { createAuditReader } from '../../../commands/compliance/index.ts';
 import { graphqlPlugin } from '../../../read-api/index.ts';
 import { createTokenVerifier } from '../../auth/index.ts';
 import { connectNatsLiveBus, createMemoryLiveBus, startLivePublisher } from '../../bus/index.ts';
@@ -18,6 +20,8 @@ registerRole('api', async ({ config, logger, metrics, backends }) => {
     metrics,
     graphiql: config.graphiql,
     rateLimitPerSecond: config.rateLimitPerSecond,
+    // the read side's one way to the event store: compliance's questions, each recorded as it is asked
+    audit: createAuditReader({ eventStore: backends.eventStore }),
   });
   log.info({ bus: config.natsUrl ? 'nats' : 'in-process', graphiql: config.graphiql }, 'GraphQL at /graphql');
   return {
