@@ -1,12 +1,16 @@
 // One prom-client registry per running ledger (tests start several in one process). Modules register
-// their instruments here and nowhere else, so names stay consistent.
+// their instruments here and nowhere else, so names stay consistent. The dashboards (deploy/grafana) and
+// alert rules (deploy/prometheus) name these metrics; tests/e2e/deploy checks a running ledger exports
+// every one they name.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface Metrics {
   readonly registry: Registry;
   readonly appendLatency: Histogram<'store'>;
+  readonly eventsAppended: Counter<'store'>;
   readonly commands: Counter<'type' | 'outcome'>;
   readonly commandLatency: Histogram<'type'>;
+  readonly httpLatency: Histogram<'method' | 'route' | 'status'>;
   readonly projectionLagEvents: Gauge<'projection'>;
   readonly projectionLagSeconds: Gauge<'projection'>;
   readonly ticksIngested: Counter<'source' | 'outcome'>;
@@ -23,8 +27,10 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   return {
     registry,
     appendLatency: new Histogram({ name: 'nicegold_event_append_seconds', help: 'Event store append latency', labelNames: ['store'], buckets: LATENCY_BUCKETS, registers }),
-    commands: new Counter({ name: 'nicegold_commands_total', help: 'Commands handled, by type and outcome', labelNames: ['type', 'outcome'], registers }),
+    eventsAppended: new Counter({ name: 'nicegold_events_appended_total', help: 'Events this process appended to the event store', labelNames: ['store'], registers }),
+    commands: new Counter({ name: 'nicegold_commands_total', help: 'Commands handled, by type and outcome (ok, or the error code)', labelNames: ['type', 'outcome'], registers }),
     commandLatency: new Histogram({ name: 'nicegold_command_seconds', help: 'Command handling latency', labelNames: ['type'], buckets: LATENCY_BUCKETS, registers }),
+    httpLatency: new Histogram({ name: 'nicegold_http_request_seconds', help: 'HTTP request latency, by method, route pattern and status code', labelNames: ['method', 'route', 'status'], buckets: LATENCY_BUCKETS, registers }),
     projectionLagEvents: new Gauge({ name: 'nicegold_projection_lag_events', help: 'Events between a projection checkpoint and the head', labelNames: ['projection'], registers }),
     projectionLagSeconds: new Gauge({ name: 'nicegold_projection_lag_seconds', help: 'Age of the newest event a projection has not applied', labelNames: ['projection'], registers }),
     ticksIngested: new Counter({ name: 'nicegold_ticks_total', help: 'Ticks ingested, by source and outcome', labelNames: ['source', 'outcome'], registers }),

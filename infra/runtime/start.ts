@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.ts';
 import { buildApp } from '../http/app.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
+import { instrumentEventStore } from '../metrics/instrument.ts';
 import { createMetrics } from '../metrics/metrics.ts';
 import { lockDataDir } from '../sql/data-dir-lock.ts';
 import { openBackends, type Backends } from './backends.ts';
@@ -44,7 +45,9 @@ export async function startLedger(config: Config, options: StartOptions = {}): P
   }
   await loadRoleModules();
   const metrics = createMetrics();
-  const backends = await openBackends(config, logger);
+  const opened = await openBackends(config, logger);
+  // Every append of every role is timed and counted (nicegold_event_append_seconds, nicegold_events_appended_total).
+  const backends: Backends = { ...opened, eventStore: instrumentEventStore(opened.eventStore, metrics, config.eventStore) };
   const roles: RunningRole[] = [];
   let app: FastifyInstance | undefined;
   let url: string | undefined;

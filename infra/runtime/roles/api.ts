@@ -4,16 +4,17 @@ import { commandApiPlugin } from '../../../commands/http/index.ts';
 import { createQuoteBook } from '../../../commands/market-data/quote-book.ts';
 import { createTradingService } from '../../../commands/trading/index.ts';
 import { createTokenVerifier } from '../../auth/index.ts';
+import { instrumentTradingService } from '../../metrics/instrument.ts';
 import { registerRole } from '../roles.ts';
 
-registerRole('api', async ({ config, logger, backends }) => {
-  const tradingService = createTradingService({
+registerRole('api', async ({ config, logger, metrics, backends }) => {
+  const tradingService = instrumentTradingService(createTradingService({
     eventStore: backends.eventStore,
     keyValue: backends.keyValue,
     quotes: createQuoteBook(backends.keyValue),
     source: 'api',
     fillBandBps: config.fillBandBps,
-  });
+  }), metrics);
   const plugin = commandApiPlugin({
     tradingService,
     keyValue: backends.keyValue,

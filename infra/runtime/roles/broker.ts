@@ -3,17 +3,18 @@
 // process serves every api process.
 import { createQuoteBook } from '../../../commands/market-data/quote-book.ts';
 import { BrokerReactor, PaperBroker, StopSweep, createTradingService } from '../../../commands/trading/index.ts';
+import { instrumentTradingService } from '../../metrics/instrument.ts';
 import { registerRole } from '../roles.ts';
 
-registerRole('broker', async ({ config, logger, backends }) => {
+registerRole('broker', async ({ config, logger, metrics, backends }) => {
   const log = logger.child({ role: 'broker' });
-  const service = createTradingService({
+  const service = instrumentTradingService(createTradingService({
     eventStore: backends.eventStore,
     keyValue: backends.keyValue,
     quotes: createQuoteBook(backends.keyValue),
     source: 'broker',
     fillBandBps: config.fillBandBps,
-  });
+  }), metrics);
   const sweep = new StopSweep({ eventStore: backends.eventStore, service, keyValue: backends.checkpoints, logger: log.child({ process: 'stop-sweep' }) });
   const reactor = new BrokerReactor({
     eventStore: backends.eventStore,

@@ -13,6 +13,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { openMarketData } from '../../../commands/market-data/market-data.ts';
 import { startSyntheticFeed, type RunningFeed } from '../../../commands/market-data/synthetic-feed.ts';
 import { isUnreadable, type TickOutcome, type TickSubmission } from '../../../commands/market-data/tick-ingester.ts';
+import { registerJetStreamMetrics } from '../../metrics/jetstream.ts';
 import type { Metrics } from '../../metrics/metrics.ts';
 import { ensureTickConsumer, ensureTickStream } from '../../nats/jetstream.ts';
 import { startTickConsumer, type RunningTickConsumer } from '../../nats/tick-consumer.ts';
@@ -40,7 +41,8 @@ registerRole('ingest', async ({ config, logger, metrics, backends }) => {
       nc = await connect({ servers: config.natsUrl, name: 'nicegold-ingest' });
       const jsm = await jetstreamManager(nc);
       const stream = await ensureTickStream(jsm);
-      await ensureTickConsumer(jsm, { stream });
+      const durable = await ensureTickConsumer(jsm, { stream });
+      registerJetStreamMetrics(metrics, jsm, { stream, consumer: durable }, (error) => log.warn({ err: error }, 'JetStream consumer info for /metrics failed'));
       consumer = await startTickConsumer({ nc, stream, ingest: (batch) => ingester.ingest(batch), logger: log });
       log.info({ stream }, 'consuming ticks from JetStream');
     } else if (config.feedRate > 0) {

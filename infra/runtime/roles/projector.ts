@@ -4,6 +4,7 @@
 import type { EventFilter } from '../../../domain/ports/event-store.ts';
 import { ALL_PROJECTIONS, startProjector, type LagProbe } from '../../../projections/index.ts';
 import type { Config } from '../../config/config.ts';
+import { registerDeskStateMetrics } from '../../metrics/desk-state.ts';
 import type { SqlClient } from '../../sql/client.ts';
 import { registerRole } from '../roles.ts';
 
@@ -44,6 +45,8 @@ registerRole('projector', async ({ config, logger, metrics, backends }) => {
     gauges: { lagEvents: metrics.projectionLagEvents, lagSeconds: metrics.projectionLagSeconds },
     logger: logger.child({ role: 'projector' }),
   });
+  // Stops, trading states, quote age and refused fills for the alert rules, read from the read models at each scrape.
+  registerDeskStateMetrics(metrics, backends.sql, { onError: (error) => logger.warn({ err: error }, 'desk state for /metrics could not be read') });
   return { stop: () => projector.stop() };
 });
 
