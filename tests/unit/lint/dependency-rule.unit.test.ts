@@ -1,4 +1,5 @@
-// The dependency rule is what keeps domain/ pure; this checks the lint configuration still enforces it.
+// The dependency rules keep domain/ pure and the read side on its read models (the event store only
+// through the audit port); this checks the lint configuration still enforces them.
 import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { ESLint } from 'eslint';
@@ -27,6 +28,18 @@ describe('dependency rule', () => {
     ].join('\n'));
     expect(rules.filter((r) => r === 'no-restricted-imports')).toHaveLength(2);
     expect(rules.filter((r) => r === 'no-restricted-properties')).toHaveLength(2);
+  });
+
+  it('keeps read-api/ off the write side and the event store, but for the audit port', async () => {
+    const refused = await lint('read-api', [
+      "import type { EventStore } from '../domain/ports/event-store.ts';",
+      "import { PostgresEventStore } from '../infra/event-store/postgres.ts';",
+      "import { accountAsOf } from '../commands/compliance/index.ts';",
+      'export type Probe = [EventStore, typeof PostgresEventStore, typeof accountAsOf];',
+    ].join('\n'));
+    expect(refused.filter((r) => r === 'no-restricted-imports')).toHaveLength(3);
+    const allowed = await lint('read-api', "import type { AuditReader } from '../domain/ports/audit-reader.ts';\nexport type Probe = AuditReader;\n");
+    expect(allowed).not.toContain('no-restricted-imports');
   });
 
   it('allows the same imports outside domain/', async () => {
