@@ -8,7 +8,7 @@ import {
 } from '../../domain/ports/event-store.ts';
 import { integerArray, quoteIdent, textArray, type SqlClient } from '../sql/client.ts';
 import { decodeJson, encodeCheckedJson } from './codec.ts';
-import { appendSql, eventStoreSchemaSql, groupAppendSql, horizonCte, KIND_CODE, movedPast, REVISION_INDEX, type AppendKind } from './postgres-schema.ts';
+import { appendSql, eventStoreSchemaSql, groupAppendSql, horizonCte, KIND_CODE, SINGLE_BACKEND_HORIZON_CTE, movedPast, REVISION_INDEX, type AppendKind } from './postgres-schema.ts';
 import { AppendGroups, type EncodedAppend } from './append-groups.ts';
 import { createWakeSignal, type WakeSignal } from './wake-signal.ts';
 import { PollingSubscription } from './polling-subscription.ts';
@@ -108,7 +108,7 @@ export class PostgresEventStore implements EventStore {
   private constructor(private readonly sql: SqlClient, schema: string, private readonly idleRecheckMs: number, appendConcurrency: number) {
     this.s = quoteIdent(schema);
     this.groupStatement = groupAppendSql(schema);
-    this.horizon = horizonCte(schema);
+    this.horizon = sql.dialect === 'pglite' ? SINGLE_BACKEND_HORIZON_CTE : horizonCte(schema);
     this.group = new AppendGroups({
       concurrency: appendConcurrency,
       one: (a) => this.appendOne(a),
@@ -340,6 +340,7 @@ export class PostgresEventStore implements EventStore {
 
   /** True when committed events exist beyond `after` that the horizon still hides. */
   private async hiddenEventsAfter(after: bigint | undefined): Promise<boolean> {
+    if (this.sql.dialect === 'pglite') return false; // nothing is ever in flight beside a read (SINGLE_BACKEND_HORIZON_CTE)
     const { rows } = await this.sql.query(`select 1 from ${this.s}.events where position > $1::bigint limit 1`, [(after ?? -1n).toString()]);
     return rows.length > 0;
   }
