@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { LedgerError, NotFoundError, ValidationError } from '../../domain/shared/errors.ts';
 import { principalOf, requireAccount, requireRole, type Principal, type PrincipalRole } from '../../infra/auth/index.ts';
 import type { CommandContext } from '../trading/service.ts';
-import { COMMAND_ID_PATTERN } from './schemas.ts';
+import { COMMAND_ID_PATTERN, TOTP_CODE_HEADER } from './schemas.ts';
 
 export interface Access {
   /** Said in the 403 message: "role trader may not set risk limits". */
@@ -35,6 +35,9 @@ export const ACCESS = {
   approveStopRelease: { action: 'approve a stop release', roles: ['risk_officer', 'admin'] },
   readAccount: { action: 'read accounts', roles: READERS },
   readStop: { action: 'read emergency stops', roles: READERS },
+  // The roles whose controls need a second factor enrol one; admins unlock and reset other users'.
+  enrolSecondFactor: { action: 'enrol a second factor', roles: ['risk_officer', 'admin'] },
+  manageSecondFactors: { action: 'unlock or reset second factors', roles: ['admin'] },
 } as const satisfies Record<string, Access>;
 
 /** preValidation hook: role first, then the account in the path. */
@@ -63,7 +66,13 @@ export function commandContext(request: FastifyRequest, body: { readonly command
   if (commandId === undefined) throw new ValidationError('COMMAND.ID_REQUIRED', 'send an Idempotency-Key header (or commandId in the body): 8-128 of A-Z a-z 0-9 _ . : -');
   if (!ID.test(commandId)) throw new ValidationError('COMMAND.ID_INVALID', 'a command id is 8-128 of A-Z a-z 0-9 _ . : -');
   const principal: Principal = principalOf(request);
-  return { commandId, actor: { userId: principal.userId, role: principal.role }, correlationId: request.id };
+  const code = request.headers[TOTP_CODE_HEADER];
+  return {
+    commandId,
+    actor: { userId: principal.userId, role: principal.role },
+    correlationId: request.id,
+    ...(typeof code === 'string' ? { secondFactorCode: code } : {}),
+  };
 }
 
 /** An account that was never opened is, to a client, an unknown resource. */

@@ -12,6 +12,8 @@ import { checkAccess } from './access.ts';
 import { accountRoutes } from './routes-accounts.ts';
 import { orderRoutes } from './routes-orders.ts';
 import { stopRoutes } from './routes-stops.ts';
+import { mfaRoutes } from './routes-mfa.ts';
+import type { SecondFactor } from '../mfa/second-factor.ts';
 
 export interface CommandApiOptions {
   readonly tradingService: TradingService;
@@ -22,6 +24,8 @@ export interface CommandApiOptions {
     readonly rateLimitPerSecond: number;
     readonly clock?: () => number;
   };
+  /** Second-factor enrolment, unlock and reset under /v1/mfa; the same instance the trading service checks codes with. */
+  readonly secondFactor?: SecondFactor;
   /** Serve the OpenAPI document and UI at /docs (default true). */
   readonly docs?: boolean;
 }
@@ -34,7 +38,8 @@ const API_DESCRIPTION = [
   'Every command needs an id: the `Idempotency-Key` header or `commandId` in the body (8-128 of A-Z a-z 0-9 _ . : -). The same id',
   'repeated returns the original answer (header `Idempotent-Replayed: true`) and applies nothing again; the same id with a different body is 409 COMMAND.ID_REUSED.',
   'Money, prices and quantities are decimal strings ("2345.67", "0.10" lots) on the instrument\'s grid; more decimals than the grid is 400 NUMBER.TOO_PRECISE.',
-  'Errors are `{code, message, details}`: 400 malformed, 401 no / bad token, 403 role or account not allowed, 404 unknown,',
+  'Changing an account\'s limits and approving a global stop release also need the actor\'s second factor: the current TOTP code in `X-TOTP-Code` (enrol at POST /v1/mfa/enrolment).',
+  'Errors are `{code, message, details}`: 400 malformed, 401 no / bad token or second-factor code, 403 role or account not allowed, 404 unknown,',
   '409 conflict, 422 refused by a business rule, 429 RATE_LIMITED (Retry-After). A risk denial is not an error: 201 with `accepted: false` and the recorded decision.',
 ].join('\n');
 
@@ -44,7 +49,7 @@ async function registerDocs(app: FastifyInstance): Promise<void> {
       openapi: '3.0.3',
       info: { title: 'NICEGOLD Ledger command API', version: '1', description: API_DESCRIPTION },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-      tags: [{ name: 'accounts' }, { name: 'orders' }, { name: 'stops' }],
+      tags: [{ name: 'accounts' }, { name: 'orders' }, { name: 'stops' }, { name: 'mfa' }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -69,6 +74,7 @@ export function commandApiPlugin(options: CommandApiOptions): FastifyPluginAsync
       await accountRoutes(v1, options.tradingService);
       await orderRoutes(v1, options.tradingService);
       await stopRoutes(v1, options.tradingService);
+      if (options.secondFactor) await mfaRoutes(v1, options.secondFactor);
     }, { prefix: '/v1' });
   };
 }

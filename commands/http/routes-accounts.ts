@@ -6,7 +6,7 @@ import type { CommandOutcome, TradingService } from '../trading/service.ts';
 import { ACCESS, asClientSees, commandContext } from './access.ts';
 import { fundsInput, openAccountInput, setLimitsInput } from './convert.ts';
 import { presentAccount, presentOutcome } from './present.ts';
-import { AccountParams, ErrorResponse, FundsBody, IdempotencyHeaders, OpenAccountBody, SetLimitsBody, TradingStateBody } from './schemas.ts';
+import { AccountParams, ErrorResponse, FundsBody, IdempotencyHeaders, OpenAccountBody, SecondFactorHeaders, SetLimitsBody, TradingStateBody } from './schemas.ts';
 
 export const ERRORS = { '4xx': ErrorResponse, '5xx': ErrorResponse };
 /** Reads answer plain JSON; commands document their error body (reads would need a schema per shape to type their answers). */
@@ -32,7 +32,7 @@ export async function accountRoutes(app: FastifyInstance, service: TradingServic
 
   api.put('/accounts/:accountId/limits', {
     config: { access: ACCESS.setRiskLimits },
-    schema: { ...commandDoc('accounts', 'Set the risk limits (versioned)', 'risk_officer, admin. With expectedVersion, refused (409/422) when someone changed the limits since.'), params: AccountParams, body: SetLimitsBody, headers: IdempotencyHeaders },
+    schema: { ...commandDoc('accounts', 'Set the risk limits (versioned)', 'risk_officer, admin. With expectedVersion, refused (409/422) when someone changed the limits since. Changing limits an account already has needs your second factor: X-TOTP-Code (an account\'s first limits do not).'), params: AccountParams, body: SetLimitsBody, headers: SecondFactorHeaders },
   }, async (request, reply) => {
     const input = setLimitsInput(request.params.accountId, request.body);
     const outcome = await asClientSees(service.setRiskLimits(commandContext(request, request.body), input));

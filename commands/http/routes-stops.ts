@@ -8,7 +8,7 @@ import type { CommandContext, CommandOutcome, StopInput, TradingService } from '
 import { ACCESS, commandContext, type Access } from './access.ts';
 import { presentOutcome, presentStop } from './present.ts';
 import { answer, commandDoc, tagged } from './routes-accounts.ts';
-import { IdempotencyHeaders, StopBody, StopQuery } from './schemas.ts';
+import { IdempotencyHeaders, SecondFactorHeaders, StopBody, StopQuery } from './schemas.ts';
 
 function scopeOf(query: StopQuery): ControlScope {
   if (query.kind === 'global') return { kind: 'global' };
@@ -20,15 +20,15 @@ function scopeOf(query: StopQuery): ControlScope {
 export async function stopRoutes(app: FastifyInstance, service: TradingService): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   type Run = (ctx: CommandContext, input: StopInput) => Promise<CommandOutcome>;
-  const commands: ReadonlyArray<readonly [string, Access, string, string, Run]> = [
-    ['/stops/engage', ACCESS.engageStop, 'Engage an emergency stop', 'risk_officer, admin. Denies new risk and cancels working orders in scope.', (ctx, input) => service.engageStop(ctx, input)],
-    ['/stops/release-requests', ACCESS.requestStopRelease, 'Request a stop release', 'risk_officer, admin. Instrument and account stops release at once; the global stop waits for an approval.', (ctx, input) => service.requestStopRelease(ctx, input)],
-    ['/stops/release-approvals', ACCESS.approveStopRelease, 'Approve a global stop release', 'risk_officer, admin; the approver must differ from the requester.', (ctx, input) => service.approveStopRelease(ctx, input)],
+  const commands: ReadonlyArray<readonly [string, Access, string, string, Run, typeof IdempotencyHeaders | typeof SecondFactorHeaders]> = [
+    ['/stops/engage', ACCESS.engageStop, 'Engage an emergency stop', 'risk_officer, admin. Denies new risk and cancels working orders in scope.', (ctx, input) => service.engageStop(ctx, input), IdempotencyHeaders],
+    ['/stops/release-requests', ACCESS.requestStopRelease, 'Request a stop release', 'risk_officer, admin. Instrument and account stops release at once; the global stop waits for an approval.', (ctx, input) => service.requestStopRelease(ctx, input), IdempotencyHeaders],
+    ['/stops/release-approvals', ACCESS.approveStopRelease, 'Approve a global stop release', 'risk_officer, admin; the approver must differ from the requester and sends a code of their second factor: X-TOTP-Code.', (ctx, input) => service.approveStopRelease(ctx, input), SecondFactorHeaders],
   ];
-  for (const [url, access, summary, description, run] of commands) {
+  for (const [url, access, summary, description, run, headers] of commands) {
     api.post(url, {
       config: { access },
-      schema: { ...commandDoc('stops', summary, description), body: StopBody, headers: IdempotencyHeaders },
+      schema: { ...commandDoc('stops', summary, description), body: StopBody, headers },
     }, async (request, reply) => {
       const ctx = commandContext(request, request.body);
       const outcome = await run(ctx, { scope: request.body.scope, reason: request.body.reason });

@@ -29,7 +29,46 @@ export const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ pattern: COMMAND_ID_PATTERN, description: 'the command id, unless the body carries commandId' })),
 });
 
+/** The header the approving user's second-factor code travels in (lower case, as fastify sees headers). */
+export const TOTP_CODE_HEADER = 'x-totp-code';
+
+/** The commands that move risk: the command id, and the actor's current TOTP code. */
+export const SecondFactorHeaders = Type.Object({
+  'idempotency-key': IdempotencyHeaders.properties['idempotency-key'],
+  [TOTP_CODE_HEADER]: Type.Optional(Type.String({
+    pattern: '^[0-9]{6}$',
+    description: 'the 6-digit code your authenticator app shows now for your enrolment (POST /v1/mfa/enrolment): TOTP, SHA-1, 30 s. '
+      + 'Required where the description says so; without it 401 MFA.REQUIRED, a wrong one 401 MFA.INVALID_CODE, a spent one 401 MFA.CODE_REUSED, '
+      + 'and after 5 failures in a row 403 MFA.LOCKED until an admin unlocks.',
+  })),
+});
+
 const strict = { additionalProperties: false } as const;
+
+export const MfaUserParams = Type.Object({ userId: Type.String({ pattern: '^[A-Za-z0-9_.:@+-]{1,128}$', description: 'the user id (the token\'s sub)' }) });
+
+export const MfaAdminBody = Type.Object({
+  commandId: CommandId,
+  reason: FreeText('recorded with the unlock or reset; required'),
+}, strict);
+
+export const MfaStatusResponse = Type.Object({
+  userId: Type.String(),
+  enrolled: Type.Boolean(),
+  enrolledAt: Type.Union([Type.String(), Type.Null()]),
+  locked: Type.Boolean(),
+  failures: Type.Integer({ description: 'failed codes in a row since the last good one or unlock' }),
+});
+
+export const EnrolmentResponse = Type.Object({
+  userId: Type.String(),
+  otpauthUri: Type.String({ description: 'otpauth://totp/... for an authenticator app (scan it as a QR code); shown this once' }),
+  secret: Type.String({ description: 'the same secret in base32, for typing in; shown this once' }),
+  algorithm: Type.Literal('SHA1'),
+  digits: Type.Integer(),
+  periodSeconds: Type.Integer(),
+  enrolledAt: Type.String(),
+});
 
 export const OpenAccountBody = Type.Object({
   commandId: CommandId,
@@ -152,3 +191,4 @@ export type CancelOrderBody = Static<typeof CancelOrderBody>;
 export type RecordFillBody = Static<typeof RecordFillBody>;
 export type StopBody = Static<typeof StopBody>;
 export type StopQuery = Static<typeof StopQuery>;
+export type MfaAdminBody = Static<typeof MfaAdminBody>;

@@ -17,6 +17,8 @@ export interface CommandContext {
   readonly commandId: string;
   readonly actor: Actor;
   readonly correlationId?: string;
+  /** The actor's current TOTP code (HTTP: X-TOTP-Code), for the commands that need a second factor. */
+  readonly secondFactorCode?: string;
 }
 
 export interface RecordedOutcomeEvent {

@@ -9,25 +9,30 @@ import {
   accountDecider,
   accountFigures,
   accountStreamId,
+  limitsChangeNeedsSecondFactor,
   DEFAULT_FILL_BAND_BPS,
   findOrder,
   marketMarks,
   type AccountCommand,
+  type AccountEvent,
+  type SetRiskLimits,
   type RecordFill,
   type AccountState,
   type PlaceOrder,
   type RiskDecisionRecorded,
 } from '../../domain/trading/account/index.ts';
 import type { Quote } from '../../domain/trading/risk/index.ts';
-import { controlDecider, controlStreamId, type ControlCommand } from '../../domain/trading/control/index.ts';
+import { controlDecider, controlStreamId, type ControlCommand, type ControlState } from '../../domain/trading/control/index.ts';
 import type { Command, Decider } from '../../domain/shared/decider.ts';
 import { isLedgerError } from '../../domain/shared/errors.ts';
-import { commandEvents, TooMuchContention, type CommandResult, type HandlerDeps } from '../handling/handle-command.ts';
+import { TooMuchContention, type CommandResult, type HandlerDeps } from '../handling/handle-command.ts';
 import { StreamQueue } from '../handling/stream-queue.ts';
 import { StateCache } from '../handling/state-cache.ts';
 import { ControlReader } from './control-reader.ts';
 import { createCommandRecords, type OutcomeReceipts } from './idempotency.ts';
 import { instrumentRegistry, type InstrumentRegistry } from './instruments.ts';
+import { recordedBefore, throughSecondFactor, type SecondFactorGate } from './second-factor-gate.ts';
+import type { SecondFactor } from '../mfa/second-factor.ts';
 import type {
   AccountView,
   CommandContext,
@@ -55,6 +60,8 @@ export interface TradingServiceDeps {
   readonly maxAttempts?: number;
   /** The band (bps around the quote's mid) a fill's price must lie in, per instrument; DEFAULT_FILL_BAND_BPS else. */
   readonly fillBandBps?: ReadonlyMap<string, bigint>;
+  /** Checks the actor's code for the commands that need one; without it those commands are refused. */
+  readonly secondFactor?: SecondFactor;
 }
 
 type AccountCommandType = Exclude<AccountCommand['type'], 'PlaceOrder' | 'RecordFill'>;
@@ -123,17 +130,11 @@ async function runCommand<C extends Command, E extends DomainEvent, S>(
         await streams.catchUp(decider, streamId);
         continue;
       }
-      const earlier = isLedgerError(error) && error.category !== 'unavailable' ? await recordedBefore(handler, streamId, commandId) : undefined;
+      const earlier = isLedgerError(error) && error.category !== 'unavailable' ? await recordedBefore(handler.eventStore, streamId, commandId) : undefined;
       if (earlier) return earlier;
       throw error;
     }
   }
-}
-
-async function recordedBefore(handler: HandlerDeps, streamId: string, commandId: string): Promise<CommandOutcome | undefined> {
-  const { recorded, revision } = await commandEvents(handler.eventStore, streamId, commandId);
-  if (recorded.length === 0) return undefined;
-  return { commandId, streamId, applied: false, events: recorded.map(({ type, data }) => ({ type, data })), revision };
 }
 
 /** Where a command's events are: the stream, the revision of the last one (the stream's after it) and how many. */
@@ -206,11 +207,23 @@ export function createTradingService(deps: TradingServiceDeps): TradingService {
     });
   }
 
+  const gateIo = { streams, eventStore: deps.eventStore, secondFactor: deps.secondFactor };
+  /** The command, through the second factor when the decider asks for one on the stream's state. */
+  const guarded = <C extends Command, E extends DomainEvent, S>(ctx: CommandContext, gate: SecondFactorGate<C, E, S>, command: C) =>
+    throughSecondFactor(gateIo, gate, ctx, command, (checked) => runCommand(handler, streams, gate.decider, gate.streamId, checked));
+
+  function setRiskLimits(ctx: CommandContext, data: SetRiskLimits['data']): Promise<CommandOutcome> {
+    const gate = { decider: accountDecider, streamId: accountStreamId(data.accountId), needs: limitsChangeNeedsSecondFactor };
+    return records.once(ctx.commandId, 'SetRiskLimits', bodyOf(ctx, data), () =>
+      guarded<AccountCommand, AccountEvent, AccountState>(ctx, gate, { type: 'SetRiskLimits', data, metadata: metadata(ctx) } satisfies SetRiskLimits));
+  }
+
   function onControl(ctx: CommandContext, type: ControlCommand['type'], input: StopInput): Promise<CommandOutcome> {
     const streamId = controlStreamId(input.scope);
     return records.once(ctx.commandId, type, bodyOf(ctx, input), async () => {
       const command = { type, data: { scope: input.scope, reason: input.reason }, metadata: metadata(ctx) } as ControlCommand;
-      const outcome = await runCommand(handler, streams, controlDecider, streamId, command);
+      const needs = (_: ControlState) => type === 'ApproveEmergencyStopRelease';
+      const outcome = await guarded(ctx, { decider: controlDecider, streamId, needs }, command);
       // The stop state orders are judged on catches up before the stop is acknowledged: this process's
       // next order sees it at once instead of learning it from a failed append.
       await controls.current(input.scope);
@@ -296,7 +309,7 @@ export function createTradingService(deps: TradingServiceDeps): TradingService {
 
   return {
     openAccount: (ctx, input) => onAccount(ctx, 'OpenAccount', input),
-    setRiskLimits: (ctx, input) => onAccount(ctx, 'SetRiskLimits', input),
+    setRiskLimits,
     deposit: (ctx, input) => onAccount(ctx, 'Deposit', input),
     withdraw: (ctx, input) => onAccount(ctx, 'Withdraw', input),
     setTradingState: (ctx, input) => onAccount(ctx, 'SetTradingState', input),

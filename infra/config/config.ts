@@ -1,5 +1,6 @@
 // The one module that reads the environment. It validates every variable, freezes the result and fails
 // at start with a message naming the variable and what it expected. Nothing else reads process.env.
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 
 export type EventStoreKind = 'pglite' | 'postgres' | 'eventstoredb';
@@ -40,6 +41,8 @@ export interface Config {
   readonly rateLimitPerSecond: number;
   /** Fill band per instrument, bps around the latest quote's mid (FILL_BAND_BPS); others take the default. */
   readonly fillBandBps: ReadonlyMap<string, bigint>;
+  /** 32 bytes that seal the TOTP secrets of second factors in the event log (MFA_SECRET_KEY). */
+  readonly mfaSecretKey: Buffer;
   readonly jwt: {
     readonly algorithm: 'HS256' | 'RS256';
     readonly secret: string | undefined;
@@ -80,6 +83,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
   { name: 'JWT_JWKS_URL', default: '(unset)', meaning: 'JWKS endpoint for RS256 tokens' },
   { name: 'JWT_PUBLIC_KEY', default: '(unset)', meaning: 'PEM public key for RS256 tokens (instead of JWKS)' },
   { name: 'JWT_ISSUER', default: 'nicegold-ledger', meaning: 'expected iss claim' },
+  { name: 'MFA_SECRET_KEY', default: '(derived from JWT_SECRET)', meaning: '64 hex digits (32 bytes, e.g. openssl rand -hex 32): the AES-256-GCM key that encrypts second-factor secrets in the event log; the same in every process; required with JWT_ALGORITHM=RS256' },
   { name: 'AUTO_TRADER', default: 'off', meaning: 'on: the signals role turns champion signals into orders (risk-checked like any order) on AUTO_TRADER_ACCOUNT' },
   { name: 'AUTO_TRADER_ACCOUNT', default: '(unset)', meaning: 'account the auto-trader trades; required when AUTO_TRADER=on' },
   { name: 'AUTO_TRADER_QTY', default: '1', meaning: 'auto-trader position size in quantity steps (XAUUSD: 0.01 lot each)' },
@@ -157,6 +161,21 @@ function fillBandBps(env: Env): Map<string, bigint> {
   return bands;
 }
 
+/**
+ * MFA_SECRET_KEY, or else a key derived from the HS256 secret (so development and a JWT_SECRET-only deployment
+ * work as they are). A deployment that may rotate JWT_SECRET sets a key of its own: a new derived key cannot
+ * open the secrets sealed under the old one.
+ */
+function mfaSecretKey(env: Env, jwtSecret: string | undefined): Buffer {
+  const raw = optional(env, 'MFA_SECRET_KEY');
+  if (raw !== undefined) {
+    if (!/^[0-9a-fA-F]{64}$/.test(raw)) throw new ConfigError('MFA_SECRET_KEY', '64 hex digits (32 bytes; openssl rand -hex 32)', '(not 64 hex digits)');
+    return Buffer.from(raw, 'hex');
+  }
+  if (jwtSecret === undefined) throw new ConfigError('MFA_SECRET_KEY', '64 hex digits (32 bytes; openssl rand -hex 32) because JWT_ALGORITHM=RS256 leaves no secret to derive it from', undefined);
+  return createHash('sha256').update(`nicegold-mfa-secret-key/${jwtSecret}`).digest();
+}
+
 function roles(env: Env): Role[] {
   const raw = optional(env, 'ROLES');
   if (raw === undefined) return [...ALL_ROLES];
@@ -192,6 +211,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const publicKey = optional(env, 'JWT_PUBLIC_KEY');
   if (algorithm === 'RS256' && !jwksUrl && !publicKey) throw new ConfigError('JWT_JWKS_URL', 'a JWKS URL or JWT_PUBLIC_KEY because JWT_ALGORITHM=RS256', undefined);
   // Embedded mode (nothing installed) is a newcomer's first run: show the desk working, even on a weekend.
+  const jwtSecret = secret ?? (algorithm === 'HS256' ? DEVELOPMENT_JWT_SECRET : undefined);
   const embedded = !databaseUrl && !optional(env, 'NATS_URL') && eventStore === 'pglite';
   const demo = oneOf(env, 'DEMO', ['on', 'off'], embedded && nodeEnv === 'development' ? 'on' : 'off') === 'on';
   return Object.freeze({
@@ -215,6 +235,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     autoTrader: autoTrader(env),
     rateLimitPerSecond: rateLimitPerSecond(env),
     fillBandBps: fillBandBps(env),
-    jwt: Object.freeze({ algorithm, secret: secret ?? (algorithm === 'HS256' ? DEVELOPMENT_JWT_SECRET : undefined), jwksUrl, publicKey, issuer: optional(env, 'JWT_ISSUER') ?? 'nicegold-ledger' }),
+    mfaSecretKey: mfaSecretKey(env, jwtSecret),
+    jwt: Object.freeze({ algorithm, secret: jwtSecret, jwksUrl, publicKey, issuer: optional(env, 'JWT_ISSUER') ?? 'nicegold-ledger' }),
   });
 }

@@ -1,6 +1,7 @@
 // Commands the account (stream `account-{id}`) accepts. Market facts and emergency-stop state arrive as
 // data: the handler reads them, the decider judges them.
 import type { Command } from '../../shared/decider.ts';
+import type { SecondFactorProof } from '../../mfa/proof.ts';
 import type { InstrumentFacts, OrderKind, OrderSide, TimeInForce } from '../orders/index.ts';
 import type { EmergencyControls, Quote, RiskLimits, TradingState } from '../risk/index.ts';
 import type { FillMarket } from './fill-checks.ts';
@@ -22,6 +23,8 @@ export type SetRiskLimits = Command<
     /** When given, the limits must still be at this version: two officers editing at once do not overwrite each other. */
     readonly expectedVersion?: number;
     readonly reason?: string;
+    /** Changing limits an account already has needs the actor's second factor (its first limits do not). */
+    readonly secondFactor?: SecondFactorProof;
   }>
 >;
 

@@ -1,6 +1,7 @@
 // Opening, funding, limits and trading state.
 import { DomainError, LedgerError, ValidationError } from '../../shared/errors.ts';
 import { minBig } from '../../shared/money.ts';
+import { requireSecondFactor } from '../../mfa/proof.ts';
 import { DEFAULT_DAILY_CUTOFF_HOUR_UTC, DEFAULT_MAX_DRAWDOWN_BPS, TRADING_STATES, type RiskLimits } from '../risk/index.ts';
 import type { Deposit, OpenAccount, RiskLimitsInput, SetRiskLimits, SetTradingState, Withdraw } from './commands.ts';
 import type { AccountOpened, FundsDeposited, FundsWithdrawn, RiskLimitsSet, TradingStateChanged } from './events.ts';
@@ -46,6 +47,12 @@ export function withdraw(command: Withdraw, state: AccountState): FundsWithdrawn
   return [{ type: 'FundsWithdrawn', data: { amount, reference: command.data.reference ?? null, balanceAfter: state.balance - amount, at } }];
 }
 
+/**
+ * The first limits of an account are part of opening it (it cannot trade without them); changing limits an
+ * account trades under moves the desk's risk, so it needs the actor's second factor.
+ */
+export const limitsChangeNeedsSecondFactor = (state: AccountState): boolean => state.limitsVersion > 0;
+
 export function setRiskLimits(command: SetRiskLimits, state: AccountState): RiskLimitsSet[] {
   const { expectedVersion, reason } = command.data;
   if (expectedVersion !== undefined && expectedVersion !== state.limitsVersion) {
@@ -55,6 +62,8 @@ export function setRiskLimits(command: SetRiskLimits, state: AccountState): Risk
     });
   }
   const limits = completeLimits(command.data.limits);
+  // Judged last: a change refused for its content is refused as such, with or without a code.
+  if (limitsChangeNeedsSecondFactor(state)) requireSecondFactor(command.data.secondFactor, command.metadata, 'changing risk limits');
   return [{ type: 'RiskLimitsSet', data: { version: state.limitsVersion + 1, limits, reason: reason ?? null, at: command.metadata.now.toISOString() } }];
 }
 

@@ -1,7 +1,7 @@
 export { accountDecider, accountStreamId, decide } from './decider.ts';
 export { evolve } from './evolve.ts';
 export { initialAccountState, findOrder, openQtyBySide, type AccountState, type TradingDay, type TradingStatus } from './state.ts';
-export { completeLimits, freeCash } from './decide-account.ts';
+export { completeLimits, freeCash, limitsChangeNeedsSecondFactor } from './decide-account.ts';
 export { RISK_LIMIT_BOUNDS, RISK_LIMIT_NAMES, type RiskLimitName, type RiskLimitUnit } from './limit-bounds.ts';
 export { accountRiskView, validatePlaceOrder } from './decide-orders.ts';
 export { accountFigures, dailyPnlAt, dayOrdersToExpire, equityOf, marketMarks, midPrice, totalUnrealized, tradingDayIndex, type AccountFigures } from './valuation.ts';

@@ -6,7 +6,7 @@
 //   again, which voids the request, so an officer who sees new trouble cannot be overruled by an
 //   approval of a request made before it.
 // - Releasing needs a risk role and a reason. Instrument and account stops release on the request; the
-//   global stop needs a second, different approver.
+//   global stop needs a second, different approver, who also presents a code of their second factor.
 import { DomainError, LedgerError, ValidationError } from '../../shared/errors.ts';
 import { assertNever, type CommandMetadata, type Decider } from '../../shared/decider.ts';
 import type {
@@ -17,6 +17,7 @@ import type {
   EngageEmergencyStop,
   RequestEmergencyStopRelease,
 } from './events.ts';
+import { requireSecondFactor } from '../../mfa/proof.ts';
 import { assertValidScope, describeScope, sameScope, type ControlScope } from './scope.ts';
 
 export const RISK_ROLES: readonly string[] = ['risk_officer', 'admin'];
@@ -144,6 +145,7 @@ function approveRelease(
   if (pending.requestedBy.userId === actor.userId) {
     throw new DomainError('CONTROL.SAME_APPROVER', 'the global stop is released by a second, different approver', { requestedBy: actor.userId });
   }
+  requireSecondFactor(command.data.secondFactor, command.metadata, 'approving a global stop release');
   return released(scope, reason, actor, command.metadata.now.toISOString(), pending);
 }
 

@@ -3,6 +3,7 @@
 import type { Command, DomainEvent } from '../../shared/decider.ts';
 import type { EventData } from '../../ports/event-store.ts';
 import type { ControlScope } from './scope.ts';
+import type { SecondFactorProof } from '../../mfa/proof.ts';
 
 /** Who acted, as recorded in event data (a copy of the command metadata's actor). */
 export type ControlActor = { readonly userId: string; readonly role: string };
@@ -13,8 +14,11 @@ export type ControlTradingState = 'ACTIVE' | 'HALTED';
 export type EngageEmergencyStop = Command<'EngageEmergencyStop', { readonly scope: ControlScope; readonly reason: string }>;
 /** Instrument and account stops release on this command; the global stop only records the request. */
 export type RequestEmergencyStopRelease = Command<'RequestEmergencyStopRelease', { readonly scope: ControlScope; readonly reason: string }>;
-/** The second, different risk approver of a global release. */
-export type ApproveEmergencyStopRelease = Command<'ApproveEmergencyStopRelease', { readonly scope: ControlScope; readonly reason: string }>;
+/** The second, different risk approver of a global release, who proves it with their second factor. */
+export type ApproveEmergencyStopRelease = Command<
+  'ApproveEmergencyStopRelease',
+  { readonly scope: ControlScope; readonly reason: string; readonly secondFactor?: SecondFactorProof }
+>;
 
 export type ControlCommand = EngageEmergencyStop | RequestEmergencyStopRelease | ApproveEmergencyStopRelease;
 

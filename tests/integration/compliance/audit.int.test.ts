@@ -63,7 +63,7 @@ describe.skipIf(!postgres.available || !redis.available)(`compliance: replay, ex
     await sleep(20);
     // Limits move on after the next order: its explanation must show the version it was judged on.
     deniedOrderId = (await f.service.placeOrder(trader(), marketBuy('C1', 'too-big', 6n))).orderId;
-    await f.service.setRiskLimits(officer('officer-2'), { accountId: 'C1', limits: { ...LIMITS, maxPositionQty: 100n }, reason: 'desk grew' });
+    await f.service.setRiskLimits(await f.withCode(officer('officer-2')), { accountId: 'C1', limits: { ...LIMITS, maxPositionQty: 100n }, reason: 'desk grew' });
     canceledOrderId = (await f.service.placeOrder(trader(), limitBuy('C1', 'resting', 239_000n))).orderId;
     await f.service.cancelOrder(trader(), { accountId: 'C1', orderId: canceledOrderId, reason: 'changed my mind' });
     history = await f.eventStore.readStream('account-C1');

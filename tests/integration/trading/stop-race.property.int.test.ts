@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import type { ControlScope } from '../../../domain/trading/control/index.ts';
 import type { TradingService } from '../../../commands/trading/index.ts';
 import { postgresService, redisService } from '../../support/services.ts';
-import { officer, trader, tradingFixture } from './trading-fixture.ts';
+import { officer, trader, tradingFixture, type TradingFixture } from './trading-fixture.ts';
 
 const [postgres, redis] = await Promise.all([postgresService(), redisService()]);
 
@@ -41,9 +41,9 @@ const rounds = fc.array(fc.array(step, { minLength: 1, maxLength: 6 }), { minLen
 const limitBuy = (accountId: string) =>
   ({ accountId, clientOrderId: randomUUID(), symbol: 'XAUUSD', side: 'buy', kind: 'limit', timeInForce: 'GTC', qty: 1n, limitPrice: 230_000n }) as const;
 
-async function release(service: TradingService, scope: ControlScope): Promise<void> {
+async function release(service: TradingService, scope: ControlScope, withCode: TradingFixture['withCode']): Promise<void> {
   await service.requestStopRelease(officer('officer-1'), { scope, reason: 'model release' });
-  if (scope.kind === 'global') await service.approveStopRelease(officer('officer-2'), { scope, reason: 'model approval' });
+  if (scope.kind === 'global') await service.approveStopRelease(await withCode(officer('officer-2')), { scope, reason: 'model approval' });
 }
 
 describe.skipIf(!postgres.available || !redis.available)(`judge-then-append under racing stops${postgres.skipReason || redis.skipReason}`, () => {
@@ -67,7 +67,7 @@ describe.skipIf(!postgres.available || !redis.available)(`judge-then-append unde
               const service = services[s.via];
               if (s.kind === 'order') return { step: s, outcome: await service.placeOrder(trader(), limitBuy(s.accountId)) };
               if (s.kind === 'engage') await service.engageStop(officer(), { scope: s.scope, reason: 'model stop' });
-              else await release(service, s.scope).catch((error: { code?: string }) => {
+              else await release(service, s.scope, f.withCode).catch((error: { code?: string }) => {
                 // refusals the model allows: nothing engaged, or another release of the same stop in the round
                 if (!['CONTROL.NOT_ENGAGED', 'CONTROL.NO_RELEASE_REQUESTED', 'CONTROL.RELEASE_PENDING', 'CONTROL.SAME_APPROVER'].includes(error.code ?? '')) throw error;
               });

@@ -80,7 +80,7 @@ describe.skipIf(!postgres.available || !redis.available)(`emergency stop sweep${
     const view = await f.service.account('R1');
     expect(view!.workingOrders.every((o) => o.status === 'pending_cancel')).toBe(true);
     await f.service.requestStopRelease(officer('alice'), { scope: { kind: 'global' }, reason: 'done' });
-    await f.service.approveStopRelease(officer('bob'), { scope: { kind: 'global' }, reason: 'done' });
+    await f.service.approveStopRelease(await f.withCode(officer('bob')), { scope: { kind: 'global' }, reason: 'done' });
   });
   // Last: it stops the shared sweep, so only the restarted one can cancel.
   it('resumes from its checkpoint after a restart, without replaying the log, and still cancels what was working', async () => {

@@ -14,6 +14,8 @@ import { asLedgerEventStore } from '../../../infra/event-store/upcasting.ts';
 import type { SqlClient } from '../../../infra/sql/client.ts';
 import { createPgClient } from '../../../infra/sql/pg-client.ts';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, uniqueName } from '../../support/services.ts';
+import { createSecondFactor, type SecondFactor } from '../../../commands/mfa/index.ts';
+import { TEST_MFA_SECRET_KEY, enrolledUsers, testClock } from '../../support/second-factor.ts';
 
 export const trader = (userId = 'trader-1'): CommandContext => ({ commandId: randomUUID(), actor: { userId, role: 'trader' } });
 export const officer = (userId = 'officer-1'): CommandContext => ({ commandId: randomUUID(), actor: { userId, role: 'risk_officer' } });
@@ -36,6 +38,10 @@ export interface TradingFixture {
   readonly keyValue: KeyValueStore;
   readonly quotes: QuoteBook;
   readonly service: TradingService;
+  /** The second factor every service of the fixture checks codes with (its clock moves 30 s per code when needed). */
+  readonly secondFactor: SecondFactor;
+  /** The context with a fresh code of its actor's second factor (enrolled on first use): changing limits, approving a global release. */
+  withCode(ctx: CommandContext): Promise<CommandContext>;
   /** Another process's service on the same backends (its own caches). */
   newService(overrides?: Partial<TradingServiceDeps>): TradingService;
   /** Opens an account with the given limits and a 100,000.00 balance. */
@@ -53,10 +59,13 @@ export async function tradingFixture(name: string): Promise<TradingFixture> {
   const eventStore = asLedgerEventStore(await PostgresEventStore.create(sql, { schema }));
   const keyValue = createRedisKeyValueStore(TEST_REDIS_URL, { keyPrefix: `${schema}:` });
   const quotes = createQuoteBook(keyValue);
-  const newService = (overrides: Partial<TradingServiceDeps> = {}) => createTradingService({ eventStore, keyValue, quotes, ...overrides });
+  const clock = testClock();
+  const secondFactor = createSecondFactor({ eventStore, secretKey: TEST_MFA_SECRET_KEY, clock: clock.now });
+  const { withCode } = enrolledUsers(secondFactor, clock);
+  const newService = (overrides: Partial<TradingServiceDeps> = {}) => createTradingService({ eventStore, keyValue, quotes, secondFactor, ...overrides });
   const service = newService();
   return {
-    sql, eventStore, keyValue, quotes, service, newService,
+    sql, eventStore, keyValue, quotes, service, secondFactor, withCode, newService,
     async openAccount(accountId, limits = {}) {
       await service.openAccount(trader(), { accountId, currency: 'USD', startingBalance: 10_000_000n });
       await service.setRiskLimits(officer(), { accountId, limits: { ...LIMITS, ...limits } });

@@ -144,7 +144,7 @@ describe.skipIf(!postgres.available || !redis.available)(`trading service on Pos
     await f.service.requestStopRelease(officer('alice'), { scope, reason: 'venue back' });
     await expect(f.service.approveStopRelease(officer('alice'), { scope, reason: 'me again' })).rejects.toMatchObject({ code: 'CONTROL.SAME_APPROVER' });
     expect(await f.service.stop(scope)).toMatchObject({ engaged: true, pendingReleaseBy: { userId: 'alice' } });
-    await f.service.approveStopRelease(officer('bob'), { scope, reason: 'confirmed with venue' });
+    await f.service.approveStopRelease(await f.withCode(officer('bob')), { scope, reason: 'confirmed with venue' });
     expect((await f.service.stop(scope)).engaged).toBe(false);
     expect((await f.service.placeOrder(trader(), marketBuy('S9', 'after-stop'))).accepted).toBe(true);
   });

@@ -10,6 +10,9 @@ const tradingState = (state: 'ACTIVE' | 'REDUCING' | 'HALTED', reason = 'desk de
   metadata: meta(T0, OFFICER),
 });
 const iso = T0.toISOString();
+/** The command as the trading service hands it in once the officer's code is verified. */
+const withCode = (command: AccountCommand): AccountCommand =>
+  ({ ...command, data: { ...command.data, secondFactor: { userId: command.metadata.actor.userId, step: 1 } } }) as AccountCommand;
 
 describe('account: opening and funding', () => {
   it('opens with a currency and a starting balance', () => {
@@ -57,9 +60,22 @@ describe('account: risk limits', () => {
       .given(account.history(open()))
       .when(setLimits())
       .then([{ type: 'RiskLimitsSet', data: { version: 1, limits: { ...LIMITS, maxDrawdownBps: 1_000n, dailyCutoffHourUtc: 0 }, reason: null, at: iso } }]);
-    const second = account.given(account.history(open(), setLimits())).when(setLimits({ maxPositionQty: 100n, dailyCutoffHourUtc: 22 })).result();
+    const second = account.given(account.history(open(), setLimits())).when(withCode(setLimits({ maxPositionQty: 100n, dailyCutoffHourUtc: 22 }))).result();
     expect(second.events[0]).toMatchObject({ type: 'RiskLimitsSet', data: { version: 2, limits: { maxPositionQty: 100n, dailyCutoffHourUtc: 22 } } });
     expect(second.state.limitsVersion).toBe(2);
+  });
+
+  it('the first limits need no second factor; changing them needs the officer\'s own', () => {
+    account.given(account.history(open())).when(setLimits()).then([{ type: 'RiskLimitsSet', data: { version: 1, limits: { ...LIMITS, maxDrawdownBps: 1_000n, dailyCutoffHourUtc: 0 }, reason: null, at: iso } }]);
+    account.given(account.history(open(), setLimits())).when(setLimits({ maxPositionQty: 100n })).thenThrows('MFA.REQUIRED');
+    const someoneElses = setLimits({ maxPositionQty: 100n });
+    account.given(account.history(open(), setLimits()))
+      .when({ ...someoneElses, data: { ...someoneElses.data, secondFactor: { userId: 'another-officer', step: 1 } } } as AccountCommand)
+      .thenThrows('MFA.REQUIRED');
+  });
+
+  it('a change refused for its content says so before asking for a code', () => {
+    account.given(account.history(open(), setLimits())).when(setLimits({ maxDailyLoss: 0n })).thenThrows('RISK_LIMITS.INVALID');
   });
 
   it('refuses a change made against an older version', () => {

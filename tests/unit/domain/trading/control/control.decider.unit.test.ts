@@ -18,8 +18,10 @@ const T0 = new Date('2026-03-02T10:00:00.000Z');
 const T1 = new Date('2026-03-02T10:05:00.000Z');
 const T2 = new Date('2026-03-02T10:09:00.000Z');
 
+/** An approval carries the approver's verified second factor, as the trading service hands it in. */
 function command(type: ControlCommand['type'], scope: ControlScope, reason: string, actor: ControlActor, now = T1): ControlCommand {
-  return { type, data: { scope, reason }, metadata: { commandId: `cmd-${type}-${actor.userId}`, now, actor } };
+  const secondFactor = type === 'ApproveEmergencyStopRelease' ? { secondFactor: { userId: actor.userId, step: 1 } } : {};
+  return { type, data: { scope, reason, ...secondFactor }, metadata: { commandId: `cmd-${type}-${actor.userId}`, now, actor } } as ControlCommand;
 }
 
 const engaged = (scope: ControlScope, actor = alice, reason = 'feed frozen', at = T0): ControlEvent => ({
@@ -120,6 +122,14 @@ describe('global release: two different approvers', () => {
     given(engaged(GLOBAL), releaseRequested(alice))
       .when(command('ApproveEmergencyStopRelease', GLOBAL, 'me again', { userId: 'alice', role: 'admin' }))
       .thenFails('CONTROL.SAME_APPROVER', 'domain');
+  });
+
+  it('an approval without the approver\'s second factor is refused MFA.REQUIRED; a proof of another user does not count', () => {
+    const approval: ControlCommand = { type: 'ApproveEmergencyStopRelease', data: { scope: GLOBAL, reason: 'ok' }, metadata: { commandId: 'cmd-no-code', now: T2, actor: bob } };
+    given(engaged(GLOBAL), releaseRequested(alice)).when(approval).thenFails('MFA.REQUIRED', 'unauthenticated');
+    given(engaged(GLOBAL), releaseRequested(alice))
+      .when({ ...approval, data: { ...approval.data, secondFactor: { userId: 'alice', step: 7 } } })
+      .thenFails('MFA.REQUIRED', 'unauthenticated');
   });
 
   it('a trader cannot approve: CONTROL.FORBIDDEN', () => {
