@@ -1,11 +1,14 @@
 // Runs projections against the event store and the read-model database: one worker per projection,
-// one lock session for all of them, and a status loop that records lag and notices rebuild requests.
+// one lock session and one read of the log (shared-log.ts) for all of them, and a status loop that records
+// lag and notices rebuild requests.
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { EventStore } from '../../domain/ports/event-store.ts';
 import { loadCheckpoint } from './checkpoint.ts';
 import { DEFAULT_LAG_BOUND, filterOf, lagSeconds, storeLagProbe, type LagProbe } from './lag.ts';
 import { openLockSession, type LockSession } from './lock-session.ts';
+import { unionFilter } from './rebuild.ts';
+import { SharedLog } from './shared-log.ts';
 import { detectFeatures, ensureEngineTables, migrateProjection } from './schema.ts';
 import type { Projection, ReadModelSql, SqlFeatures } from './types.ts';
 import { ProjectionWorker, type ProjectorLogger } from './worker.ts';
@@ -57,9 +60,12 @@ export async function startProjector(options: ProjectorOptions): Promise<Running
   for (const projection of options.projections) await migrateProjection(sql, projection, features);
   const holder = options.holder ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   let session: LockSession | undefined = await openLockSession(sql);
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  // Every projection's batches come from one read of the log, each page decoded once (shared-log.ts).
+  const log = new SharedLog(store, { filter: unionFilter(options.projections), pageSize: batchSize });
   const context = {
-    sql, store, features, logger,
-    batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+    sql, store, features, logger, batchSize,
+    batches: (projection: Projection, after: bigint | undefined) => log.reader(projection, after),
     standbyPollMs: options.standbyPollMs ?? 1_000,
     session: () => session,
   };
@@ -109,6 +115,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Running
       const holding = workers.filter((w) => w.state !== 'standby');
       await Promise.all(workers.map((worker) => worker.stop()));
       await Promise.all(running);
+      await log.close();
       await status.stop(holding);
       await session?.close();
       logger.info({ holder }, 'projector stopped');

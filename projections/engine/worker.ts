@@ -1,11 +1,9 @@
 // One projection inside a projector: standby until it holds the projection's advisory lock, then
 // catch-up and live from the stored checkpoint, one transaction per batch.
-import type { EventStore } from '../../domain/ports/event-store.ts';
-import { BatchReader } from './batches.ts';
 import { applyLiveBatch, CheckpointMoved, loadCheckpoint, type StoredCheckpoint } from './checkpoint.ts';
-import { filterOf } from './lag.ts';
 import type { LockSession } from './lock-session.ts';
 import { READ_SCHEMA } from './schema.ts';
+import type { EventBatches } from './shared-log.ts';
 import type { Projection, ProjectionTarget, ReadModelSql, SqlFeatures } from './types.ts';
 
 export type WorkerState = 'standby' | 'active' | 'failing' | 'needs_rebuild' | 'yielding' | 'stopped';
@@ -18,11 +16,12 @@ export interface ProjectorLogger {
 
 export interface WorkerContext {
   readonly sql: ReadModelSql;
-  readonly store: EventStore;
   readonly features: SqlFeatures;
   readonly batchSize: number;
   readonly standbyPollMs: number;
   readonly logger: ProjectorLogger;
+  /** The projection's events after a position, in batches (the projector's shared read of the log). */
+  batches(projection: Projection, after: bigint | undefined): EventBatches;
   /** The current lock session; replaced when its connection dies. */
   session(): LockSession | undefined;
 }
@@ -34,7 +33,7 @@ export class ProjectionWorker {
   checkpoint: StoredCheckpoint | undefined;
   applied = 0;
   lastError: string | undefined;
-  private reader: BatchReader | undefined;
+  private reader: EventBatches | undefined;
   private stopping = false;
   private wake: (() => void) | undefined;
   private failures = 0;
@@ -79,7 +78,7 @@ export class ProjectionWorker {
     this.checkpoint = stored;
     this.state = 'active';
     this.ctx.logger.info({ projection: this.projection.name, checkpoint: String(stored.position), generation: stored.generation }, 'projection active');
-    this.reader = new BatchReader(this.ctx.store.subscribe({ after: stored.position, filter: filterOf(this.projection), batchSize: this.ctx.batchSize }), this.ctx.batchSize);
+    this.reader = this.ctx.batches(this.projection, stored.position);
     for (let batch = await this.reader.next(); batch !== undefined && !this.stopping; batch = await this.reader.next()) {
       const to = batch[batch.length - 1]!.globalPosition;
       await applyLiveBatch(this.ctx.sql, this.projection, this.target, batch, this.checkpoint, to);
