@@ -12,8 +12,9 @@ export function outcomeOf(error: unknown): string {
 }
 
 function timed<A extends unknown[], R>(metrics: Metrics, type: string, run: (...args: A) => Promise<R>, outcome: (result: R) => string = () => 'ok') {
+  const latency = metrics.commandLatency.labels({ type }); // labels resolved once, not hashed per command
   return async (...args: A): Promise<R> => {
-    const end = metrics.commandLatency.startTimer({ type });
+    const started = performance.now();
     try {
       const result = await run(...args);
       metrics.commands.inc({ type, outcome: outcome(result) });
@@ -22,7 +23,7 @@ function timed<A extends unknown[], R>(metrics: Metrics, type: string, run: (...
       metrics.commands.inc({ type, outcome: outcomeOf(error) });
       throw error;
     } finally {
-      end();
+      latency.observe((performance.now() - started) / 1_000);
     }
   };
 }
@@ -33,11 +34,16 @@ function timed<A extends unknown[], R>(metrics: Metrics, type: string, run: (...
  * especially) is passed through, never silently dropped.
  */
 function overriding<T extends object>(target: T, overrides: Partial<T>): T {
+  const bound = new Map<PropertyKey, unknown>(); // a method is bound once, not at every call
   return new Proxy(target, {
     get(object, property) {
       if (Object.hasOwn(overrides, property)) return overrides[property as keyof T];
+      if (bound.has(property)) return bound.get(property);
       const value: unknown = Reflect.get(object, property, object);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(object) : value;
+      if (typeof value !== 'function') return value;
+      const method = (value as (...args: unknown[]) => unknown).bind(object);
+      bound.set(property, method);
+      return method;
     },
   });
 }
@@ -65,15 +71,17 @@ export function instrumentTradingService(service: TradingService, metrics: Metri
 
 /** The store with each append timed into `nicegold_event_append_seconds{store}` and its new events counted in `nicegold_events_appended_total{store}`. */
 export function instrumentEventStore(store: EventStore, metrics: Metrics, storeName: string): EventStore {
+  const latency = metrics.appendLatency.labels({ store: storeName });
+  const appended = metrics.eventsAppended.labels({ store: storeName });
   return overriding<EventStore>(store, {
     append: async (streamId, events, expected, options) => {
-      const end = metrics.appendLatency.startTimer({ store: storeName });
+      const started = performance.now();
       try {
         const result = await store.append(streamId, events, expected, options);
-        if (result.written) metrics.eventsAppended.inc({ store: storeName }, events.length);
+        if (result.written) appended.inc(events.length);
         return result;
       } finally {
-        end();
+        latency.observe((performance.now() - started) / 1_000);
       }
     },
   });
