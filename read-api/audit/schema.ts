@@ -61,7 +61,7 @@ type OrderExplanation {
 type AuditTrail {
   streamId: String! from: DateTime to: DateTime
   events: Int! finalHash: String!
-  """The key that signed it (the server's AUDIT_SIGN_KEY), null when unsigned."""
+  """The key that signed it, null when unsigned (the API hands out unsigned trails unless its reader has a signing key)."""
   keyId: String
   lines: [String!]!
   """The file: every line followed by a newline."""

@@ -1,10 +1,8 @@
 // `nicegold audit …` as compliance runs it: the CLI in its own process, on a ledger in PostgreSQL.
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQuoteBook } from '../../../commands/market-data/quote-book.ts';
 import { createTradingService } from '../../../commands/trading/index.ts';
@@ -13,11 +11,9 @@ import { createLogger } from '../../../infra/logging/logger.ts';
 import { openBackends } from '../../../infra/runtime/backends.ts';
 import { createTestDatabase, type TestDatabase } from '../../integration/projections/database.ts';
 import { postgresService } from '../../support/services.ts';
+import { nicegoldCli, type CliResult } from '../support/nicegold-cli.ts';
 
 const postgres = await postgresService();
-const run = promisify(execFile);
-
-interface CliResult { code: number; stdout: string; stderr: string }
 
 describe.skipIf(!postgres.available)(`nicegold audit on a PostgreSQL ledger${postgres.skipReason}`, () => {
   let db: TestDatabase;
@@ -25,16 +21,7 @@ describe.skipIf(!postgres.available)(`nicegold audit on a PostgreSQL ledger${pos
   let orderId: string;
   let placedAt: Date;
 
-  const cliOn = async (databaseUrl: string, args: readonly string[]): Promise<CliResult> => {
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' };
-    try {
-      const { stdout, stderr } = await run(process.execPath, ['bin/nicegold.mjs', 'audit', ...args], { env, timeout: 60_000 });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code?: number; stdout?: string; stderr?: string };
-      return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-    }
-  };
+  const cliOn = (databaseUrl: string, args: readonly string[]): Promise<CliResult> => nicegoldCli(databaseUrl, ['audit', ...args]);
   const cli = (...args: string[]) => cliOn(db.url, args);
 
   beforeAll(async () => {
