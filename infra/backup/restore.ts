@@ -152,16 +152,17 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRes
   const started = performance.now();
   const manifest = readManifest(options.from);
   const total = manifest.eventStore.events + manifest.keyValues;
-  const mb = (bytes: number) => Math.round(bytes / 1e6);
+  // Stages in steps of a tenth: a log (no terminal) gets a line per stage change.
+  const tenths = (done: number, of: number) => `${Math.floor((10 * done) / Math.max(1, of)) * 10}%`;
   await toolVersion('pg_restore');
   await toolVersion('psql');
   const client = await connect(options.databaseUrl);
   try {
     await assertEmptyTarget(client, options.databaseUrl);
-    await checkArchive(options.from, manifest, (bytes) => options.onProgress?.(progressOf(0, total, started, `checking the archive's SHA-256, ${mb(bytes)}/${mb(manifest.dump.bytes)} MB`)));
+    await checkArchive(options.from, manifest, (bytes) => options.onProgress?.(progressOf(0, total, started, `checking the archive's SHA-256, ${tenths(bytes, manifest.dump.bytes)}`)));
     const head = manifest.eventStore.headPosition;
     const advanced = head === null ? 0 : await advanceTransactionIds(client, BigInt(head) >> POSITION_SHIFT, (burnt, wanted) =>
-      options.onProgress?.(progressOf(0, total, started, `moving the target's transaction ids past the backup's: ${burnt}/${wanted}`)));
+      options.onProgress?.(progressOf(0, total, started, `moving the target's transaction ids past the backup's (${wanted} to burn), ${tenths(burnt, wanted)}`)));
     await runRestore(options.from, manifest, options.databaseUrl, started, options.onProgress);
     return { manifest, transactionIdsAdvanced: advanced, seconds: (performance.now() - started) / 1000 };
   } finally {

@@ -8,7 +8,7 @@ import type { RebuildProgress } from '../../projections/index.ts';
 export interface ServerSample {
   /** Rows copied so far, over every table this tool has copied (each table's count kept once it is done). */
   readonly rows: number;
-  /** `building index (phase, 40%)` while an index is built; undefined otherwise. */
+  /** `building indexes (its phase)` while an index is built; undefined otherwise. */
   readonly indexing: string | undefined;
 }
 
@@ -22,8 +22,6 @@ interface Row {
   relid: string | null;
   tuples: string | null;
   phase: string | null;
-  blocks_done: string | null;
-  blocks_total: string | null;
 }
 
 export async function watchTool(databaseUrl: string, applicationName: string, onSample: (sample: ServerSample) => void, everyMs = 500): Promise<Watch> {
@@ -35,7 +33,7 @@ export async function watchTool(databaseUrl: string, applicationName: string, on
   let polling: Promise<void> = Promise.resolve();
   const poll = async () => {
     const { rows } = await client.query<Row>(
-      `select c.relid::text as relid, c.tuples_processed::text as tuples, i.phase, i.blocks_done::text as blocks_done, i.blocks_total::text as blocks_total
+      `select c.relid::text as relid, c.tuples_processed::text as tuples, i.phase
        from pg_stat_activity a
        left join pg_stat_progress_copy c on c.pid = a.pid
        left join pg_stat_progress_create_index i on i.pid = a.pid
@@ -44,8 +42,7 @@ export async function watchTool(databaseUrl: string, applicationName: string, on
     );
     for (const row of rows) if (row.relid !== null && row.tuples !== null) perTable.set(row.relid, Math.max(perTable.get(row.relid) ?? 0, Number(row.tuples)));
     const index = rows.find((r) => r.phase !== null);
-    const share = index && Number(index.blocks_total) > 0 ? `, ${Math.round((100 * Number(index.blocks_done)) / Number(index.blocks_total))}%` : '';
-    sample = { rows: [...perTable.values()].reduce((a, b) => a + b, 0), indexing: index ? `building indexes (${index.phase}${share})` : undefined };
+    sample = { rows: [...perTable.values()].reduce((a, b) => a + b, 0), indexing: index ? `building indexes (${index.phase})` : undefined };
     onSample(sample);
   };
   const timer = setInterval(() => {
