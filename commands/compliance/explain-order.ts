@@ -3,7 +3,7 @@
 // saw are the ones in force when the order was placed, with who set those limits and when.
 import type { Actor, EventStore, RecordedEvent } from '../../domain/ports/event-store.ts';
 import { NotFoundError } from '../../domain/shared/errors.ts';
-import { accountStreamId, findOrder, initialAccountState, type AccountState, type OrderPlaced, type RiskDecisionRecorded } from '../../domain/trading/account/index.ts';
+import { accountStreamId, initialAccountState, orderFromEvents, type AccountEvent, type AccountState, type OrderPlaced, type RiskDecisionRecorded } from '../../domain/trading/account/index.ts';
 import type { RiskLimits } from '../../domain/trading/risk/index.ts';
 import { foldAccountEvent, streamEvents, type ReadProgress } from './account-as-of.ts';
 
@@ -77,5 +77,7 @@ export async function explainOrder(store: EventStore, accountId: string, orderId
   }
   if (!placed) throw new NotFoundError('ORDER.UNKNOWN', `no order ${orderId} on account ${accountId}`, { accountId, orderId });
   const { instrument: _instrument, ...order } = placed.order;
-  return { accountId, orderId, order, decision, context: placed.context, status: findOrder(state, orderId)?.status ?? 'unknown', steps };
+  // The account's state keeps working orders only: the status is the order's own events folded.
+  const status = orderFromEvents(steps.map((step) => ({ type: step.type, data: step.data }) as unknown as AccountEvent))?.status ?? 'unknown';
+  return { accountId, orderId, order, decision, context: placed.context, status, steps };
 }

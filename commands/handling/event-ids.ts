@@ -73,3 +73,9 @@ export function uuidV5(name: string, namespace = NICEGOLD_NAMESPACE): string {
 
 /** The id of the `index`th event a command produces on a stream. */
 export const eventIdFor = (commandId: string, streamId: string, index: number) => uuidV5(`${commandId}/${streamId}/${index}`);
+
+/**
+ * The id of an event recorded once per stream ever, whichever command makes it (Decider.onceKey): a fill
+ * booked a second time, even by another command, carries the same id and the store refuses it.
+ */
+export const onceEventId = (streamId: string, key: string) => uuidV5(`once/${streamId}/${key}`);

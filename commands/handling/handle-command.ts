@@ -6,7 +6,7 @@ import {
 } from '../../domain/ports/event-store.ts';
 import type { Command, Decider, DomainEvent } from '../../domain/shared/decider.ts';
 import { LedgerError } from '../../domain/shared/errors.ts';
-import { eventIdFor } from './event-ids.ts';
+import { eventIdFor, onceEventId } from './event-ids.ts';
 import { StateCache } from './state-cache.ts';
 
 export interface HandlerDeps {
@@ -48,12 +48,12 @@ export async function handleCommand<C extends Command, E extends DomainEvent, S>
     const events = decider.decide(command, state);
     if (events.length === 0) return { streamId, events, recorded: [], applied: true, nextRevision: revision };
     const metadata = eventMetadataOf(command, deps.source);
-    const toAppend = events.map((event, index) => envelope(command, streamId, index, event, metadata));
+    const toAppend = events.map((event, index) => envelope(command, streamId, index, event, metadata, decider.onceKey));
     try {
       const result = await deps.eventStore.append(streamId, toAppend, revision === undefined ? 'no_stream' : revision, appendOptions);
       if (!result.written) return await originalResult(deps.eventStore, cache, decider, streamId, toAppend);
       const recorded = toAppend.map((e, i) => recordedFrom(e, streamId, result.nextRevision - BigInt(toAppend.length - 1 - i)));
-      cache.remember(streamId, events.reduce(decider.evolve, state), result.nextRevision);
+      cache.remember(streamId, events.reduce(decider.evolve, state), result.nextRevision, toAppend[toAppend.length - 1]!.eventId);
       return { streamId, events, recorded, applied: true, nextRevision: result.nextRevision };
     } catch (error) {
       if (error instanceof EventIdReused) return await originalResult(deps.eventStore, cache, decider, streamId, toAppend);
@@ -76,8 +76,13 @@ export function eventMetadataOf(command: Command, source?: string): EventMetadat
   };
 }
 
-export function envelope(command: Command, streamId: string, index: number, event: DomainEvent, metadata: EventMetadata): NewEvent {
-  return { eventId: eventIdFor(command.metadata.commandId, streamId, index), type: event.type, occurredAt: command.metadata.now, data: event.data as EventData, metadata };
+/** The event as appended; its id derives from the command id, or from its once-key when the decider gives one. */
+export function envelope<E extends DomainEvent>(
+  command: Command, streamId: string, index: number, event: E, metadata: EventMetadata, onceKey?: (event: E) => string | undefined,
+): NewEvent {
+  const key = onceKey?.(event);
+  const eventId = key === undefined ? eventIdFor(command.metadata.commandId, streamId, index) : onceEventId(streamId, key);
+  return { eventId, type: event.type, occurredAt: command.metadata.now, data: event.data as EventData, metadata };
 }
 
 /** A global position is only known after reading back; callers that need it read the stream. */

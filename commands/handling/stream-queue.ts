@@ -163,7 +163,7 @@ export class StreamQueue {
       const metadata = eventMetadataOf(item.command, source);
       planned.push({ item, events, from: toAppend.length });
       for (let i = 0; i < events.length; i += 1) {
-        toAppend.push(envelope(item.command, streamId, i, events[i]!, metadata));
+        toAppend.push(envelope(item.command, streamId, i, events[i]!, metadata, decider.onceKey));
         state = decider.evolve(state, events[i]!);
       }
     }
@@ -190,7 +190,7 @@ export class StreamQueue {
       for (const { item } of planned) await this.alone(streamId, item);
       return rest;
     }
-    cache.remember(streamId, state, result.nextRevision);
+    cache.remember(streamId, state, result.nextRevision, toAppend[toAppend.length - 1]!.eventId);
     const first = result.nextRevision - BigInt(toAppend.length - 1);
     for (const { item, events, from } of planned) {
       const recorded = toAppend.slice(from, from + events.length).map((e, i) => recordedFrom(e, streamId, first + BigInt(from + i)));

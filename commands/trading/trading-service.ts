@@ -4,6 +4,7 @@
 // from a cache, and the order's append holds only while the stop streams are still at what was read.
 import { StreamsChanged, type AppendOptions, type EventStore } from '../../domain/ports/event-store.ts';
 import type { KeyValueStore } from '../../domain/ports/key-value.ts';
+import type { SnapshotStore } from '../../domain/ports/snapshot-store.ts';
 import type { CommandMetadata, DomainEvent } from '../../domain/shared/decider.ts';
 import {
   accountDecider,
@@ -22,6 +23,7 @@ import {
   type RiskDecisionRecorded,
 } from '../../domain/trading/account/index.ts';
 import type { Quote } from '../../domain/trading/risk/index.ts';
+import { isFinal, type Order } from '../../domain/trading/orders/index.ts';
 import { controlDecider, controlStreamId, type ControlCommand, type ControlState } from '../../domain/trading/control/index.ts';
 import type { Command, Decider } from '../../domain/shared/decider.ts';
 import { isLedgerError } from '../../domain/shared/errors.ts';
@@ -31,6 +33,7 @@ import { StateCache } from '../handling/state-cache.ts';
 import { ControlReader } from './control-reader.ts';
 import { createCommandRecords, type OutcomeReceipts } from './idempotency.ts';
 import { instrumentRegistry, type InstrumentRegistry } from './instruments.ts';
+import { recordedOrder } from './recorded-orders.ts';
 import { recordedBefore, throughSecondFactor, type SecondFactorGate } from './second-factor-gate.ts';
 import type { SecondFactor } from '../mfa/second-factor.ts';
 import type {
@@ -54,6 +57,9 @@ export interface TradingServiceDeps {
   readonly instruments?: InstrumentRegistry;
   readonly clock?: () => Date;
   readonly cache?: StateCache;
+  /** Account snapshots (SNAPSHOT_EVERY events apart): a load folds only the events after the latest. Ignored with `cache`. */
+  readonly snapshots?: SnapshotStore;
+  readonly snapshotEvery?: number;
   /** Recorded in each event's metadata.source. */
   readonly source?: string;
   /** Attempts per command on version conflicts with writers in other processes. */
@@ -65,6 +71,8 @@ export interface TradingServiceDeps {
 }
 
 type AccountCommandType = Exclude<AccountCommand['type'], 'PlaceOrder' | 'RecordFill'>;
+/** Commands that name an order: a finished one is read from the stream and handed in (recordedOrder). */
+type OrderCommandType = 'CancelOrder' | 'ConfirmCancel' | 'RejectOrder' | 'ExpireOrder';
 type DataOf<T extends AccountCommand['type']> = Extract<AccountCommand, { type: T }>['data'];
 
 const outcomeOf = (commandId: string, result: CommandResult<DomainEvent>): CommandOutcome => ({
@@ -182,7 +190,7 @@ export function createTradingService(deps: TradingServiceDeps): TradingService {
   const clock = deps.clock ?? (() => new Date());
   const instruments = deps.instruments ?? instrumentRegistry();
   const fillBandBps = (symbol: string): bigint => deps.fillBandBps?.get(symbol) ?? DEFAULT_FILL_BAND_BPS;
-  const cache = deps.cache ?? new StateCache();
+  const cache = deps.cache ?? new StateCache({ ...(deps.snapshots ? { snapshots: deps.snapshots } : {}), ...(deps.snapshotEvery !== undefined ? { snapshotEvery: deps.snapshotEvery } : {}) });
   const records = createCommandRecords(deps.keyValue, outcomeReceipts(deps.eventStore));
   const controls = new ControlReader(deps.eventStore);
   const handler: HandlerDeps & { cache: StateCache } = { eventStore: deps.eventStore, cache, maxAttempts: deps.maxAttempts ?? 10, ...(deps.source ? { source: deps.source } : {}) };
@@ -231,6 +239,38 @@ export function createTradingService(deps: TradingServiceDeps): TradingService {
     });
   }
 
+  /**
+   * The order of this id if it is finished: the state keeps working orders only, so one the cached state
+   * does not hold is read from the stream (none when the cache holds it, the common case: no I/O).
+   */
+  async function finishedOrder(accountId: string, orderId: string): Promise<Order | undefined> {
+    const { state } = await cache.load(deps.eventStore, accountDecider, accountStreamId(accountId));
+    if (state.workingOrders.get(orderId) !== undefined) return undefined;
+    const order = await recordedOrder(deps.eventStore, accountId, orderId);
+    return order !== undefined && isFinal(order.status) ? order : undefined;
+  }
+
+  /** Runs a command naming an order with its finished record, looked up again if it finished meanwhile. */
+  async function withFinishedOrder<R>(accountId: string, orderId: string, run: (recorded: Order | undefined) => Promise<R>): Promise<R> {
+    const recorded = await finishedOrder(accountId, orderId);
+    try {
+      return await run(recorded);
+    } catch (error) {
+      const again = recorded === undefined && isLedgerError(error) && error.code === 'ORDER.UNKNOWN' ? await finishedOrder(accountId, orderId) : undefined;
+      if (again === undefined) throw error;
+      return run(again);
+    }
+  }
+
+  function onOrder<T extends OrderCommandType>(ctx: CommandContext, type: T, data: DataOf<T>): Promise<CommandOutcome> {
+    const streamId = accountStreamId(data.accountId);
+    return records.once(ctx.commandId, type, bodyOf(ctx, data), () =>
+      withFinishedOrder(data.accountId, data.orderId, (recordedOrder) => {
+        const command = { type, data: { ...data, ...(recordedOrder ? { recordedOrder } : {}) }, metadata: metadata(ctx) } as AccountCommand;
+        return runCommand(handler, streams, accountDecider, streamId, command);
+      }));
+  }
+
   async function placeOrder(ctx: CommandContext, input: PlaceOrderInput): Promise<PlaceOrderOutcome> {
     const streamId = accountStreamId(input.accountId);
     // The quote is read while the command id is reserved (two key-value round trips at once, not one after
@@ -240,12 +280,14 @@ export function createTradingService(deps: TradingServiceDeps): TradingService {
     const outcome = await records.once(ctx.commandId, 'PlaceOrder', bodyOf(ctx, input), async () => {
       const instrument = instruments.facts(input.symbol);
       const lastQuote = await quote;
+      // An order id the client chose may name a finished order, which the state no longer holds.
+      const taken = input.orderId === undefined ? undefined : await finishedOrder(input.accountId, input.orderId);
       // Judged on the cached stop state, appended only while the control streams are still there; a
       // stop recorded meanwhile fails the append, and the order is judged again on the streams read anew.
       for (let attempt = 1; ; attempt += 1) {
         const judged = await controls.judgement(input.accountId, input.symbol, attempt > 1);
         try {
-          const data = { ...input, market: { instrument, ...(lastQuote ? { lastQuote } : {}) }, controls: judged.controls };
+          const data = { ...input, market: { instrument, ...(lastQuote ? { lastQuote } : {}) }, controls: judged.controls, ...(taken ? { recordedOrder: taken } : {}) };
           const command: PlaceOrder = { type: 'PlaceOrder', data, metadata: metadata(ctx) };
           return await runCommand(handler, streams, accountDecider, streamId, command, { unchanged: judged.unchanged });
         } catch (error) {
@@ -283,15 +325,18 @@ export function createTradingService(deps: TradingServiceDeps): TradingService {
    */
   async function recordFill(ctx: CommandContext, input: RecordFillInput): Promise<CommandOutcome> {
     const loaded = await loadAccount(input.accountId);
-    const order = loaded && findOrder(loaded.state, input.orderId);
-    const symbol = order?.symbol ?? input.symbol;
+    const working = loaded && findOrder(loaded.state, input.orderId);
+    const finished = loaded && !working ? await finishedOrder(input.accountId, input.orderId) : undefined;
+    const symbol = (working ?? finished)?.symbol ?? input.symbol;
     const lastQuote = symbol === undefined ? undefined : await deps.quotes.latest(symbol);
     const market = { ...(lastQuote ? { lastQuote } : {}), bandBps: fillBandBps(symbol ?? '') };
     // The idempotency record holds what was asked, not the market it met: a repeat with a newer quote is a repeat.
-    return records.once(ctx.commandId, 'RecordFill', bodyOf(ctx, input), () => {
-      const command: RecordFill = { type: 'RecordFill', data: { ...input, market }, metadata: metadata(ctx) };
-      return runCommand(handler, streams, accountDecider, accountStreamId(input.accountId), command);
-    });
+    return records.once(ctx.commandId, 'RecordFill', bodyOf(ctx, input), () =>
+      withFinishedOrder(input.accountId, input.orderId, (recordedOrder) => {
+        const data = { ...input, market, ...(recordedOrder ? { recordedOrder } : {}) };
+        const command: RecordFill = { type: 'RecordFill', data, metadata: metadata(ctx) };
+        return runCommand(handler, streams, accountDecider, accountStreamId(input.accountId), command);
+      }));
   }
 
   async function stop(scope: StopInput['scope']): Promise<StopView> {
@@ -314,18 +359,19 @@ export function createTradingService(deps: TradingServiceDeps): TradingService {
     withdraw: (ctx, input) => onAccount(ctx, 'Withdraw', input),
     setTradingState: (ctx, input) => onAccount(ctx, 'SetTradingState', input),
     placeOrder,
-    cancelOrder: (ctx, input) => onAccount(ctx, 'CancelOrder', input),
+    cancelOrder: (ctx, input) => onOrder(ctx, 'CancelOrder', input),
     recordFill,
-    confirmCancel: (ctx, input) => onAccount(ctx, 'ConfirmCancel', { accountId: input.accountId, orderId: input.orderId }),
-    rejectOrder: (ctx, input) => onAccount(ctx, 'RejectOrder', input),
-    expireOrder: (ctx, input) => onAccount(ctx, 'ExpireOrder', input),
+    confirmCancel: (ctx, input) => onOrder(ctx, 'ConfirmCancel', { accountId: input.accountId, orderId: input.orderId }),
+    rejectOrder: (ctx, input) => onOrder(ctx, 'RejectOrder', input),
+    expireOrder: (ctx, input) => onOrder(ctx, 'ExpireOrder', input),
     engageStop: (ctx, input) => onControl(ctx, 'EngageEmergencyStop', input),
     requestStopRelease: (ctx, input) => onControl(ctx, 'RequestEmergencyStopRelease', input),
     approveStopRelease: (ctx, input) => onControl(ctx, 'ApproveEmergencyStopRelease', input),
     account,
     order: async (accountId, orderId) => {
       const loaded = await loadAccount(accountId);
-      return loaded ? findOrder(loaded.state, orderId) : undefined;
+      // a finished order is not in the state: read it from the stream
+      return loaded ? findOrder(loaded.state, orderId) ?? await recordedOrder(deps.eventStore, accountId, orderId) : undefined;
     },
     stop,
   };

@@ -135,6 +135,13 @@ export interface EventStore {
    */
   readStreams(reads: readonly StreamRead[], options?: { readonly maxCountPerStream?: number }): Promise<Map<string, RecordedEvent[]>>;
   readAll(options?: ReadAllOptions): Promise<ReadAllPage>;
+  /**
+   * Optional: the events of one stream that place or move this order (data.orderId; the account stream's
+   * order lifecycle events), oldest first, found by an index instead of a scan. A finished order is not
+   * kept in the account's state; this is where it is read back from. Stores without such an index leave
+   * it out and callers scan the stream backwards (commands/trading/recorded-orders.ts).
+   */
+  readOrderEvents?(streamId: string, orderId: string): Promise<RecordedEvent[]>;
   subscribe(options?: SubscribeOptions): Subscription;
   /** The position of the newest event visible to readers, or undefined for an empty store. */
   headPosition(): Promise<bigint | undefined>;

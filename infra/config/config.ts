@@ -39,6 +39,8 @@ export interface Config {
   readonly autoTrader: { readonly enabled: boolean; readonly accountId: string | undefined; readonly qty: bigint };
   /** Requests one user may make to the command API per second (counted in the key-value store). */
   readonly rateLimitPerSecond: number;
+  /** Events between two snapshots of an account (SNAPSHOT_EVERY); 0: no snapshots, every load folds from the first event. */
+  readonly snapshotEvery: number;
   /** Fill band per instrument, bps around the latest quote's mid (FILL_BAND_BPS); others take the default. */
   readonly fillBandBps: ReadonlyMap<string, bigint>;
   /** 32 bytes that seal the TOTP secrets of second factors in the event log (MFA_SECRET_KEY). */
@@ -77,6 +79,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
   { name: 'BROKER_LATENCY_MS', default: '0', meaning: 'paper broker delay before a fill or cancel report reaches the ledger, in ms (0 to 60000)' },
   { name: 'FEED_RATE', default: '20', meaning: 'ticks/s of the synthetic XAUUSD feed in embedded mode (no NATS_URL); 0 turns it off' },
   { name: 'RATE_LIMIT_PER_SECOND', default: '200', meaning: 'requests per user per second on the HTTP APIs, GraphQL over HTTP with a budget of its own (Redis when REDIS_URL is set); beyond it 429 RATE_LIMITED' },
+  { name: 'SNAPSHOT_EVERY', default: '1000', meaning: 'events between two snapshots of an account\'s state (0 to 1000000; 0: none, every load folds the whole stream); loading an account folds at most this many events after its snapshot' },
   { name: 'FILL_BAND_BPS', default: '(100 for every instrument)', meaning: 'how far (bps of the latest quote\'s mid) a broker\'s fill price may lie before it is refused FILL.OUTSIDE_MARKET_BAND, per instrument: XAUUSD:100,XAGUSD:200' },
   { name: 'JWT_ALGORITHM', default: 'HS256', meaning: 'HS256 (shared secret, development) or RS256 (JWT_JWKS_URL or JWT_PUBLIC_KEY)' },
   { name: 'JWT_SECRET', default: '(development secret)', meaning: 'HS256 secret; required when NODE_ENV=production and JWT_ALGORITHM=HS256' },
@@ -144,6 +147,13 @@ function rateLimitPerSecond(env: Env): number {
   const raw = optional(env, 'RATE_LIMIT_PER_SECOND') ?? '200';
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || value < 1 || value > 1_000_000) throw new ConfigError('RATE_LIMIT_PER_SECOND', 'requests per second from 1 to 1000000', raw);
+  return value;
+}
+
+function snapshotEvery(env: Env): number {
+  const raw = optional(env, 'SNAPSHOT_EVERY') ?? '1000';
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value > 1_000_000) throw new ConfigError('SNAPSHOT_EVERY', 'events between snapshots, a whole number from 0 (no snapshots) to 1000000', raw);
   return value;
 }
 
@@ -235,6 +245,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     autoTrader: autoTrader(env),
     rateLimitPerSecond: rateLimitPerSecond(env),
     fillBandBps: fillBandBps(env),
+    snapshotEvery: snapshotEvery(env),
     mfaSecretKey: mfaSecretKey(env, jwtSecret),
     jwt: Object.freeze({ algorithm, secret: jwtSecret, jwksUrl, publicKey, issuer: optional(env, 'JWT_ISSUER') ?? 'nicegold-ledger' }),
   });

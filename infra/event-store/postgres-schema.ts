@@ -11,11 +11,19 @@
 // as an appender to this store or has finished since the snapshot. A long transaction that writes no
 // events (a projection rebuild, a report) holds no one up, and an unknown running transaction is treated
 // as an appender: the rule errs towards waiting, never towards skipping.
+import { ORDER_LIFE_EVENT_TYPES } from '../../domain/trading/account/index.ts';
 import { quoteIdent } from '../sql/client.ts';
 
 export const POSITION_SHIFT = 20n; // up to 2^20 - 1 events per append (validation caps it far lower)
 export const REVISION_INDEX = 'events_stream_revision_key';
 export const EVENT_ID_INDEX = 'events_event_id_key';
+
+/**
+ * The order lifecycle events of a stream by order id (readOrderEvents): finished orders are not kept in
+ * the account's state and are read back through it. Partial on the event type, so a tick's insert pays
+ * only the type comparison; the same predicate goes into the query so the planner can use it.
+ */
+export const ORDER_EVENTS_PREDICATE = `type in (${ORDER_LIFE_EVENT_TYPES.map((t) => `'${t}'`).join(', ')})`;
 const APPENDER_LOCK_CLASS = 0x4e47;
 
 /**
@@ -47,6 +55,7 @@ create table if not exists ${s}.events (
   recorded_at timestamptz not null default now(),
   constraint ${REVISION_INDEX} unique (stream_id, revision)
 );
+create index if not exists events_order_events on ${s}.events (stream_id, (data->>'orderId'), revision) where ${ORDER_EVENTS_PREDICATE};
 drop function if exists ${s}.append(text, bigint, uuid[], text[], smallint[], text[], text[], timestamptz[], text);
 `;
 }

@@ -8,7 +8,7 @@ import {
 } from '../../domain/ports/event-store.ts';
 import { integerArray, quoteIdent, textArray, type SqlClient } from '../sql/client.ts';
 import { decodeJson, encodeCheckedJson } from './codec.ts';
-import { appendSql, eventStoreSchemaSql, groupAppendSql, horizonCte, KIND_CODE, SINGLE_BACKEND_HORIZON_CTE, movedPast, REVISION_INDEX, type AppendKind } from './postgres-schema.ts';
+import { appendSql, eventStoreSchemaSql, groupAppendSql, horizonCte, KIND_CODE, SINGLE_BACKEND_HORIZON_CTE, movedPast, ORDER_EVENTS_PREDICATE, REVISION_INDEX, type AppendKind } from './postgres-schema.ts';
 import { AppendGroups, type EncodedAppend } from './append-groups.ts';
 import { createWakeSignal, type WakeSignal } from './wake-signal.ts';
 import { PollingSubscription } from './polling-subscription.ts';
@@ -297,6 +297,17 @@ export class PostgresEventStore implements EventStore {
       `select ${COLUMNS} from ${this.s}.events ev where ev.stream_id = $1 and ev.revision ${backwards ? '<=' : '>='} $2::bigint
        order by ev.revision ${backwards ? 'desc' : 'asc'} limit $3`,
       [streamId, from.toString(), options.maxCount ?? 10_000],
+    );
+    return rows.map(toRecorded);
+  }
+
+  /** The order's lifecycle events in the stream, by the partial index events_order_events (see postgres-schema.ts). */
+  async readOrderEvents(streamId: string, orderId: string): Promise<RecordedEvent[]> {
+    validateReadStream(streamId, {});
+    const { rows } = await this.sql.query<EventRow>(
+      `select ${COLUMNS} from ${this.s}.events ev where ev.stream_id = $1 and (ev.data->>'orderId') = $2 and ev.${ORDER_EVENTS_PREDICATE}
+       order by ev.revision`,
+      [streamId, orderId],
     );
     return rows.map(toRecorded);
   }

@@ -7,8 +7,10 @@ import { eventUpcasters } from '../../domain/upcasters.ts';
 
 export function withUpcasting(store: EventStore, registry: UpcasterRegistry): EventStore {
   const up = (event: RecordedEvent) => registry.upcast(event);
+  const readOrderEvents = store.readOrderEvents?.bind(store);
   return {
     append: (...args) => store.append(...args),
+    ...(readOrderEvents ? { readOrderEvents: async (streamId: string, orderId: string) => (await readOrderEvents(streamId, orderId)).map(up) } : {}),
     readStream: async (streamId, options) => (await store.readStream(streamId, options)).map(up),
     readStreams: async (reads, options) => {
       const byStream = await store.readStreams(reads, options);

@@ -4,11 +4,13 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { EventStore } from '../../domain/ports/event-store.ts';
 import type { KeyValueStore } from '../../domain/ports/key-value.ts';
+import type { SnapshotStore } from '../../domain/ports/snapshot-store.ts';
 import { createMemoryKeyValueStore } from '../cache/memory.ts';
 import { createRedisKeyValueStore } from '../cache/redis.ts';
 import { createSqlKeyValueStore } from '../cache/sql.ts';
 import type { Config } from '../config/config.ts';
 import { PostgresEventStore } from '../event-store/postgres.ts';
+import { createSqlSnapshotStore } from '../event-store/snapshots.ts';
 import { asLedgerEventStore } from '../event-store/upcasting.ts';
 import type { ReadinessCheck } from '../http/app.ts';
 import type { Logger } from '../logging/logger.ts';
@@ -28,6 +30,11 @@ export interface Backends {
    * keeps its data, and in embedded mode at all.
    */
   readonly checkpoints: KeyValueStore;
+  /**
+   * Snapshots of account states (table `snapshots` beside the events: schema `es`, or `ledger` when events
+   * live in EventStoreDB); undefined with SNAPSHOT_EVERY=0. Pass them to the trading services with snapshotEvery.
+   */
+  readonly snapshots: SnapshotStore | undefined;
   readonly readiness: ReadinessCheck[];
   close(): Promise<void>;
 }
@@ -49,12 +56,14 @@ export async function openBackends(config: Config, logger: Logger): Promise<Back
     readiness.push({ name: 'cache', check: async () => { await keyValue.get('readyz'); return config.redisUrl ? 'redis' : 'in-process'; } });
 
     const checkpoints = await createSqlKeyValueStore(sql);
+    const snapshots = config.snapshotEvery === 0 ? undefined : await createSqlSnapshotStore(sql, { schema: config.eventStore === 'eventstoredb' ? 'ledger' : 'es' });
 
     return {
       eventStore,
       sql,
       keyValue,
       checkpoints,
+      snapshots,
       readiness,
       async close() {
         for (const close of closers.reverse()) await close().catch((error: unknown) => logger.warn({ err: error }, 'closing a backend failed'));

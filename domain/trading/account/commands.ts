@@ -2,11 +2,18 @@
 // data: the handler reads them, the decider judges them.
 import type { Command } from '../../shared/decider.ts';
 import type { SecondFactorProof } from '../../mfa/proof.ts';
-import type { InstrumentFacts, OrderKind, OrderSide, TimeInForce } from '../orders/index.ts';
+import type { InstrumentFacts, Order, OrderKind, OrderSide, TimeInForce } from '../orders/index.ts';
 import type { EmergencyControls, Quote, RiskLimits, TradingState } from '../risk/index.ts';
 import type { FillMarket } from './fill-checks.ts';
 
 type AccountScoped<T> = { readonly accountId: string } & T;
+
+/**
+ * The order the command names as its events recorded it, when it is no longer working: finished orders
+ * are not kept in the account's state, so the handler reads one from the stream and hands it in (as it
+ * hands in market data). Without it, an order that is not working is unknown to the decider.
+ */
+type NamesAnOrder<T> = AccountScoped<T & { readonly recordedOrder?: Order }>;
 
 export type OpenAccount = Command<'OpenAccount', AccountScoped<{ readonly currency: string; readonly startingBalance: bigint }>>;
 export type Deposit = Command<'Deposit', AccountScoped<{ readonly amount: bigint; readonly reference?: string }>>;
@@ -43,15 +50,17 @@ export interface PlaceOrderData {
   readonly reduceOnly?: boolean;
   readonly market: { readonly lastQuote?: Quote; readonly instrument: InstrumentFacts };
   readonly controls: EmergencyControls;
+  /** A finished order of this orderId, read from the stream by the handler: the id is taken. */
+  readonly recordedOrder?: Order;
 }
 export type PlaceOrder = Command<'PlaceOrder', PlaceOrderData>;
 
-export type CancelOrder = Command<'CancelOrder', AccountScoped<{ readonly orderId: string; readonly reason?: string }>>;
+export type CancelOrder = Command<'CancelOrder', NamesAnOrder<{ readonly orderId: string; readonly reason?: string }>>;
 /** The broker confirms a requested cancel: the order is off the market. */
-export type ConfirmCancel = Command<'ConfirmCancel', AccountScoped<{ readonly orderId: string }>>;
+export type ConfirmCancel = Command<'ConfirmCancel', NamesAnOrder<{ readonly orderId: string }>>;
 export type RecordFill = Command<
   'RecordFill',
-  AccountScoped<{
+  NamesAnOrder<{
     readonly fillId: string;
     readonly orderId: string;
     readonly qty: bigint;
@@ -64,8 +73,8 @@ export type RecordFill = Command<
     readonly market: FillMarket;
   }>
 >;
-export type RejectOrder = Command<'RejectOrder', AccountScoped<{ readonly orderId: string; readonly reason: string }>>;
-export type ExpireOrder = Command<'ExpireOrder', AccountScoped<{ readonly orderId: string; readonly reason?: string }>>;
+export type RejectOrder = Command<'RejectOrder', NamesAnOrder<{ readonly orderId: string; readonly reason: string }>>;
+export type ExpireOrder = Command<'ExpireOrder', NamesAnOrder<{ readonly orderId: string; readonly reason?: string }>>;
 export type SetTradingState = Command<'SetTradingState', AccountScoped<{ readonly state: TradingState; readonly reason: string }>>;
 
 export type AccountCommand =

@@ -6,14 +6,14 @@ import type { CancelOrder, ConfirmCancel, ExpireOrder, RecordFill, RejectOrder }
 import { usableQuote } from '../risk/index.ts';
 import type { AccountEvent, FillRefused, OrderCancelRequested, OrderCanceled, OrderExpired, OrderFilled, OrderRejected } from './events.ts';
 import { fillRefusal, MAX_FILL_BAND_BPS, type FillRefusal } from './fill-checks.ts';
-import { has } from './grow-only-index.ts';
 import { haltOnLossLimits, type LossFigures } from './loss-halt.ts';
 import { bookFill, flatPosition } from './positions.ts';
 import { findOrder, type AccountState } from './state.ts';
 import { dailyPnlAt, equityOf, midPrice } from './valuation.ts';
 
-function knownOrder(state: AccountState, orderId: string): Order {
-  const order = findOrder(state, orderId);
+/** The working order of this id, or the finished one the handler read from the stream (recordedOrder). */
+function knownOrder(state: AccountState, orderId: string, recorded: Order | undefined): Order {
+  const order = findOrder(state, orderId, recorded);
   if (order === undefined) throw new NotFoundError('ORDER.UNKNOWN', `no order ${orderId} on account ${state.accountId}`, { orderId });
   return order;
 }
@@ -22,21 +22,21 @@ function knownOrder(state: AccountState, orderId: string): Order {
 const alreadyAt = (order: Order, status: OrderStatus): boolean => order.status === status;
 
 export function cancelOrder(command: CancelOrder, state: AccountState): OrderCancelRequested[] {
-  const order = knownOrder(state, command.data.orderId);
+  const order = knownOrder(state, command.data.orderId, command.data.recordedOrder);
   if (alreadyAt(order, 'pending_cancel')) return [];
   transition(order, { type: 'request_cancel' });
   return [{ type: 'OrderCancelRequested', data: { orderId: order.orderId, reason: command.data.reason ?? null, at: command.metadata.now.toISOString() } }];
 }
 
 export function confirmCancel(command: ConfirmCancel, state: AccountState): OrderCanceled[] {
-  const order = knownOrder(state, command.data.orderId);
+  const order = knownOrder(state, command.data.orderId, command.data.recordedOrder);
   if (alreadyAt(order, 'canceled')) return [];
   transition(order, { type: 'confirm_cancel' });
   return [{ type: 'OrderCanceled', data: { orderId: order.orderId, at: command.metadata.now.toISOString() } }];
 }
 
 export function rejectOrder(command: RejectOrder, state: AccountState): OrderRejected[] {
-  const order = knownOrder(state, command.data.orderId);
+  const order = knownOrder(state, command.data.orderId, command.data.recordedOrder);
   if (alreadyAt(order, 'rejected')) return [];
   if (typeof command.data.reason !== 'string' || command.data.reason.length === 0) throw new ValidationError('ORDER.REJECT_REASON_REQUIRED', 'a rejection needs a reason');
   transition(order, { type: 'reject' });
@@ -44,7 +44,7 @@ export function rejectOrder(command: RejectOrder, state: AccountState): OrderRej
 }
 
 export function expireOrder(command: ExpireOrder, state: AccountState): OrderExpired[] {
-  const order = knownOrder(state, command.data.orderId);
+  const order = knownOrder(state, command.data.orderId, command.data.recordedOrder);
   if (alreadyAt(order, 'expired')) return [];
   transition(order, { type: 'expire' });
   return [{ type: 'OrderExpired', data: { orderId: order.orderId, reason: command.data.reason ?? null, at: command.metadata.now.toISOString() } }];
@@ -65,8 +65,10 @@ export function recordFill(command: RecordFill, state: AccountState): AccountEve
   if (typeof market?.bandBps !== 'bigint' || market.bandBps < 1n || market.bandBps > MAX_FILL_BAND_BPS) {
     throw new ValidationError('FILL.MARKET_MISSING', `a fill is checked against the market: the band must be 1 to ${MAX_FILL_BAND_BPS} bps`, { fillId });
   }
-  if (has(state.fillIds, fillId)) return [];
-  const order = knownOrder(state, orderId);
+  const order = knownOrder(state, orderId, command.data.recordedOrder);
+  // A fill id its order has booked: the broker sent it again. (One booked on another order is refused by
+  // the store: the OrderFilled event's id derives from the fill id, see commands/handling/event-ids.ts.)
+  if (order.fillIds.includes(fillId)) return [];
   const after = transition(order, { type: 'fill', fillId, qty, price });
   const at = command.metadata.now.toISOString();
   const refusal = fillRefusal(order, command.data, market);

@@ -5,7 +5,7 @@ import { ORDER_KINDS, ORDER_SIDES, TIMES_IN_FORCE, assertValidInstrumentFacts, p
 import { evaluateOrderRisk, usableQuote, type AccountRiskView, type OrderRequest, type OrderRiskInput } from '../risk/index.ts';
 import type { PlaceOrder, PlaceOrderData } from './commands.ts';
 import type { AccountEvent, OrderPlaced } from './events.ts';
-import { has } from './grow-only-index.ts';
+import { clientOrderIdTaken } from './client-order-ids.ts';
 import { haltOnLossLimits } from './loss-halt.ts';
 import { findOrder, openQtyBySide, type AccountState } from './state.ts';
 import { cutoffHourOf, dailyPnlAt, equityOf, midPrice, tradingDayEnd } from './valuation.ts';
@@ -52,7 +52,7 @@ export function accountRiskView(state: AccountState, order: OrderRequest, data: 
     openSellQty: open.sell,
     openOrderCount: state.workingOrders.size,
     recentSubmitTimes: state.recentSubmitTimes,
-    clientOrderIdUsed: has(state.clientOrderIds, order.clientOrderId),
+    clientOrderIdUsed: clientOrderIdTaken(state.clientOrderIds, order.clientOrderId, now.getTime()),
     dailyPnl: dailyPnlAt(state, equity, now.getTime()),
     equity,
     peakEquity: equity > state.peakEquity ? equity : state.peakEquity,
@@ -80,7 +80,7 @@ export function placeOrder(command: PlaceOrder, state: AccountState): AccountEve
   const order = validatePlaceOrder(data);
   const orderId = data.orderId ?? metadata.commandId;
   if (!nonEmpty(orderId)) invalid('ORDER.ID_INVALID', 'orderId must be a non-empty string');
-  if (findOrder(state, orderId) !== undefined) throw new DomainError('ORDER.ALREADY_EXISTS', `order ${orderId} already exists`, { orderId });
+  if (findOrder(state, orderId, data.recordedOrder) !== undefined) throw new DomainError('ORDER.ALREADY_EXISTS', `order ${orderId} already exists`, { orderId });
   const account = accountRiskView(state, order, data, metadata.now);
   const input: OrderRiskInput = { order, instrument: data.market.instrument, quote: data.market.lastQuote, now: metadata.now, limits: state.limits, account, controls: data.controls };
   const outcome = evaluateOrderRisk(input);

@@ -7,6 +7,7 @@ import { cancelOrder, confirmCancel, expireOrder, recordFill, rejectOrder } from
 import { placeOrder } from './decide-orders.ts';
 import type { AccountEvent } from './events.ts';
 import { evolve } from './evolve.ts';
+import { accountSnapshots } from './snapshot.ts';
 import { initialAccountState, type AccountState } from './state.ts';
 
 export const accountStreamId = (accountId: string): string => `account-${accountId}`;
@@ -51,4 +52,7 @@ export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState>
   initialState: initialAccountState,
   evolve,
   decide,
+  snapshot: accountSnapshots,
+  // A fill id is booked once per account, forever: the store refuses a second OrderFilled of one fill id.
+  onceKey: (event) => (event.type === 'OrderFilled' ? `fill/${event.data.fillId}` : undefined),
 };

@@ -136,5 +136,10 @@ export type AccountEvent =
 
 export type AccountEventType = AccountEvent['type'];
 
+/** The events that place an order or move it (orderFromEvents folds them): what a finished order is read back from. */
+export const ORDER_LIFE_EVENT_TYPES = [
+  'OrderPlaced', 'OrderAccepted', 'OrderDenied', 'OrderCancelRequested', 'OrderCanceled', 'OrderFilled', 'OrderRejected', 'OrderExpired',
+] as const satisfies readonly AccountEventType[];
+
 /** Who changes the trading state when a limit does it by itself. */
 export const RISK_ENGINE_ACTOR: Actor = { userId: 'risk-engine', role: 'system' };

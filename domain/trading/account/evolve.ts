@@ -3,7 +3,7 @@
 import { assertNever } from '../../shared/decider.ts';
 import { isFinal, newOrder, transition, type Order, type OrderTransition } from '../orders/index.ts';
 import type { AccountEvent, OrderFilled, OrderPlaced } from './events.ts';
-import { including } from './grow-only-index.ts';
+import { rememberClientOrderId } from './client-order-ids.ts';
 import { flatPosition } from './positions.ts';
 import type { AccountState } from './state.ts';
 import { cutoffHourOf, equityOf, midPrice, tradingDayIndex } from './valuation.ts';
@@ -40,17 +40,12 @@ function apply(state: AccountState, event: AccountEvent): AccountState {
     case 'RiskDecisionRecorded':
       return state;
     case 'OrderAccepted':
-      return moveOrder(state, event.data.orderId, { type: 'accept' });
     case 'OrderDenied':
-      return moveOrder(state, event.data.orderId, { type: 'deny' });
     case 'OrderCancelRequested':
-      return moveOrder(state, event.data.orderId, { type: 'request_cancel' });
     case 'OrderCanceled':
-      return moveOrder(state, event.data.orderId, { type: 'confirm_cancel' });
     case 'OrderRejected':
-      return moveOrder(state, event.data.orderId, { type: 'reject' });
     case 'OrderExpired':
-      return moveOrder(state, event.data.orderId, { type: 'expire' });
+      return moveOrder(state, event.data.orderId, orderMoveOf(event)!);
     case 'OrderFilled':
       return bookFilled(state, event);
     case 'FillRefused':
@@ -74,16 +69,52 @@ function moveFunds(state: AccountState, amount: bigint): AccountState {
   };
 }
 
+/** The order as its OrderPlaced records it, before any move. */
+export function placedOrder(event: OrderPlaced): Order {
+  const { instrument: _instrument, quote: _quote, at, ...fields } = event.data;
+  return newOrder({ ...fields, placedAt: at });
+}
+
+/** The move an event of an order's life makes it take; undefined for events that move no order. */
+export function orderMoveOf(event: AccountEvent): OrderTransition | undefined {
+  switch (event.type) {
+    case 'OrderAccepted': return { type: 'accept' };
+    case 'OrderDenied': return { type: 'deny' };
+    case 'OrderCancelRequested': return { type: 'request_cancel' };
+    case 'OrderCanceled': return { type: 'confirm_cancel' };
+    case 'OrderRejected': return { type: 'reject' };
+    case 'OrderExpired': return { type: 'expire' };
+    case 'OrderFilled': return { type: 'fill', fillId: event.data.fillId, qty: event.data.qty, price: event.data.price };
+    default: return undefined;
+  }
+}
+
+/**
+ * One order as its own events leave it (its OrderPlaced first, then its moves, oldest first): how a
+ * finished order, no longer in the state, is read back from the stream. Undefined without its OrderPlaced.
+ */
+export function orderFromEvents(events: Iterable<AccountEvent>): Order | undefined {
+  let order: Order | undefined;
+  for (const event of events) {
+    if (event.type === 'OrderPlaced') order ??= placedOrder(event);
+    else if (order !== undefined && (event.data as { orderId?: string }).orderId === order.orderId) {
+      const move = orderMoveOf(event);
+      if (move !== undefined) order = transition(order, move);
+    }
+  }
+  return order;
+}
+
 function placeOrder(state: AccountState, event: OrderPlaced): AccountState {
-  const { instrument, quote, at, ...fields } = event.data;
-  const order = newOrder({ ...fields, placedAt: at });
+  const { instrument, quote, at } = event.data;
+  const order = placedOrder(event);
   const placedMs = Date.parse(at);
   const windowStart = placedMs - (state.limits?.submitWindowMs ?? 0);
   const mark = quote !== null && quote.bid > 0n && quote.ask >= quote.bid ? midPrice(quote.bid, quote.ask) : undefined;
   return {
     ...state,
     workingOrders: state.workingOrders.with(order),
-    clientOrderIds: including(state.clientOrderIds, order.clientOrderId, order.orderId),
+    clientOrderIds: rememberClientOrderId(state.clientOrderIds, order.clientOrderId, order.orderId, placedMs),
     recentSubmitTimes: state.recentSubmitTimes.record(placedMs, windowStart),
     // Most orders change neither: keep the maps then rather than copy them.
     instruments: sameFacts(state.instruments.get(order.symbol), instrument) ? state.instruments : new Map(state.instruments).set(order.symbol, instrument),
@@ -103,10 +134,13 @@ function workingOrder(state: AccountState, orderId: string): Order {
   return order;
 }
 
-/** Finished orders leave the working set, so it stays as small as the open-order limit. */
+/**
+ * Finished orders leave the state altogether: the working set stays as small as the open-order limit,
+ * and the account's history stays in its stream (commands that name a finished order bring it along).
+ */
 function withOrder(state: AccountState, order: Order): AccountState {
   if (!isFinal(order.status)) return { ...state, workingOrders: state.workingOrders.with(order) };
-  return { ...state, workingOrders: state.workingOrders.without(order.orderId), finishedOrders: including(state.finishedOrders, order.orderId, order) };
+  return { ...state, workingOrders: state.workingOrders.without(order.orderId) };
 }
 
 const moveOrder = (state: AccountState, orderId: string, move: OrderTransition): AccountState =>
@@ -124,6 +158,5 @@ function bookFilled(state: AccountState, event: OrderFilled): AccountState {
     positions: new Map(booked.positions).set(symbol, position),
     // Fills recorded before fills were checked against the market carry no mark: their price is the mark.
     marks: new Map(booked.marks).set(symbol, markPrice ?? price),
-    fillIds: including(booked.fillIds, fillId, orderId),
   };
 }

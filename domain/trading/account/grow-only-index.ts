@@ -1,5 +1,5 @@
-// A keyed set that only grows (client order ids, fill ids, finished orders) shared between successive
-// account states. Copying an ever-growing Map on every event would make each order cost O(history);
+// A keyed set that only grows (one hour of client order ids, see client-order-ids.ts) shared between
+// successive account states. Copying an ever-growing Map on every event would make each order cost O(history);
 // here each state sees only the first `size` entries of a shared store, and adding to the newest state
 // writes in place. Adding to an older state (a branch) copies first, so every state stays immutable as
 // far as anyone holding it can tell.
@@ -27,6 +27,13 @@ export function lookup<V>(index: GrowOnlyIndex<V>, key: string): V | undefined {
 }
 
 export const has = <V>(index: GrowOnlyIndex<V>, key: string): boolean => lookup(index, key) !== undefined;
+
+/** The entries this index sees, in the order they were added. */
+export function entriesOf<V>(index: GrowOnlyIndex<V>): Array<[string, V]> {
+  const entries: Array<[string, V]> = [];
+  for (const [key, entry] of index.store.entries) if (entry.seq < index.size) entries.push([key, entry.value]);
+  return entries;
+}
 
 /** Returns an index that also holds key -> value. A key already visible keeps its first value. */
 export function including<V>(index: GrowOnlyIndex<V>, key: string, value: V): GrowOnlyIndex<V> {

@@ -1,5 +1,7 @@
 export { accountDecider, accountStreamId, decide } from './decider.ts';
-export { evolve } from './evolve.ts';
+export { evolve, orderFromEvents } from './evolve.ts';
+export { ACCOUNT_FOLD_VERSION, accountSnapshots, heldEntries, plainAccountState } from './snapshot.ts';
+export { CLIENT_ORDER_ID_WINDOW_MS, clientOrderIdsHeld } from './client-order-ids.ts';
 export { initialAccountState, findOrder, openQtyBySide, type AccountState, type TradingDay, type TradingStatus } from './state.ts';
 export { completeLimits, freeCash, limitsChangeNeedsSecondFactor } from './decide-account.ts';
 export { RISK_LIMIT_BOUNDS, RISK_LIMIT_NAMES, type RiskLimitName, type RiskLimitUnit } from './limit-bounds.ts';
@@ -7,7 +9,6 @@ export { accountRiskView, validatePlaceOrder } from './decide-orders.ts';
 export { accountFigures, dailyPnlAt, dayOrdersToExpire, equityOf, marketMarks, midPrice, totalUnrealized, tradingDayIndex, type AccountFigures } from './valuation.ts';
 export { DEFAULT_FILL_BAND_BPS, FILL_REFUSAL_CODES, MAX_FILL_BAND_BPS, fillRefusal, type FillMarket, type FillRefusalCode } from './fill-checks.ts';
 export { averageOpenPrice, bookFill, flatPosition, markValue, unrealizedPnl, type FillBooking, type Position } from './positions.ts';
-export { lookup as lookupHistory, type GrowOnlyIndex } from './grow-only-index.ts';
 export type {
   AccountCommand,
   CancelOrder,
@@ -25,6 +26,7 @@ export type {
   Withdraw,
 } from './commands.ts';
 export {
+  ORDER_LIFE_EVENT_TYPES,
   RISK_ENGINE_ACTOR,
   type AccountEvent,
   type AccountEventType,

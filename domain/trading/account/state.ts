@@ -1,9 +1,14 @@
-// The account as its events leave it: cash, limits, trading state, orders, positions, marks and the
-// running figures (peak equity, the trading day) the loss limits are judged on.
+// The account as its events leave it: cash, limits, trading state, working orders, positions, marks and
+// the running figures (peak equity, the trading day) the loss limits are judged on. Only what decisions
+// need is held, so its size does not grow with the account's history: finished orders leave the state
+// (the command side reads them from the account stream when a command names one, see
+// commands/trading/recorded-orders.ts), client order ids stay for the duplicate check's window (one day,
+// client-order-ids.ts), and a fill id is kept only by its order while it works; the OrderFilled event's
+// id derives from the fill id, so the store itself refuses to book a fill id twice.
 import type { Actor } from '../../ports/event-store.ts';
 import type { InstrumentFacts, Order } from '../orders/index.ts';
 import { SubmitTimes, type RiskLimits, type TradingState } from '../risk/index.ts';
-import { emptyIndex, lookup, type GrowOnlyIndex } from './grow-only-index.ts';
+import { EMPTY_CLIENT_ORDER_IDS, type ClientOrderIdWindow } from './client-order-ids.ts';
 import type { Position } from './positions.ts';
 import { WorkingOrders } from './working-orders.ts';
 
@@ -35,11 +40,8 @@ export interface AccountState {
   readonly trading: TradingStatus;
   /** Orders that can still fill; bounded by the open-order limit. */
   readonly workingOrders: WorkingOrders;
-  readonly finishedOrders: GrowOnlyIndex<Order>;
-  /** clientOrderId -> orderId, for every order ever placed, denied ones included. */
-  readonly clientOrderIds: GrowOnlyIndex<string>;
-  /** fillId -> orderId, for every fill booked. */
-  readonly fillIds: GrowOnlyIndex<string>;
+  /** Client order ids of the orders placed in the last 24 h (up to 25), denied ones included. */
+  readonly clientOrderIds: ClientOrderIdWindow;
   readonly positions: ReadonlyMap<string, Position>;
   readonly instruments: ReadonlyMap<string, Required<InstrumentFacts>>;
   /** Last price per instrument: the mid of the last quote an order was judged on, or the last fill. */
@@ -60,9 +62,7 @@ export const initialAccountState = (): AccountState => ({
   limitsVersion: 0,
   trading: { state: 'ACTIVE', reason: 'account opened', reasonCode: null, changedBy: { userId: 'system', role: 'system' }, since: '' },
   workingOrders: WorkingOrders.EMPTY,
-  finishedOrders: emptyIndex(),
-  clientOrderIds: emptyIndex(),
-  fillIds: emptyIndex(),
+  clientOrderIds: EMPTY_CLIENT_ORDER_IDS,
   positions: new Map(),
   instruments: new Map(),
   marks: new Map(),
@@ -71,9 +71,12 @@ export const initialAccountState = (): AccountState => ({
   recentSubmitTimes: SubmitTimes.EMPTY,
 });
 
-/** Any order the account has placed, working or finished. */
-export function findOrder(state: AccountState, orderId: string): Order | undefined {
-  return state.workingOrders.get(orderId) ?? lookup(state.finishedOrders, orderId);
+/**
+ * The order of this id: a working one from the state, else `recorded`, the order as its events left it
+ * (the command side reads a finished order from the stream and hands it in with the command).
+ */
+export function findOrder(state: AccountState, orderId: string, recorded?: Order): Order | undefined {
+  return state.workingOrders.get(orderId) ?? (recorded?.orderId === orderId ? recorded : undefined);
 }
 
 /** Remaining quantity of the account's working orders in this instrument, per side. */

@@ -17,6 +17,8 @@ registerRole('api', async ({ config, logger, metrics, backends }) => {
     quotes: createQuoteBook(backends.keyValue),
     source: 'api',
     fillBandBps: config.fillBandBps,
+    snapshots: backends.snapshots,
+    snapshotEvery: config.snapshotEvery,
     secondFactor,
   }), metrics);
   const plugin = commandApiPlugin({

@@ -14,6 +14,8 @@ registerRole('broker', async ({ config, logger, metrics, backends }) => {
     quotes: createQuoteBook(backends.keyValue),
     source: 'broker',
     fillBandBps: config.fillBandBps,
+    snapshots: backends.snapshots,
+    snapshotEvery: config.snapshotEvery,
   }), metrics);
   const sweep = new StopSweep({ eventStore: backends.eventStore, service, keyValue: backends.checkpoints, logger: log.child({ process: 'stop-sweep' }) });
   const reactor = new BrokerReactor({

@@ -23,7 +23,7 @@ registerRole('signals', async ({ config, logger, metrics, backends }) => {
   // Off by default; when on, its own trading service instance decides orders with the same risk checks as the api's.
   const autoTrader = config.autoTrader.enabled
     ? new AutoTrader({
-      placer: createTradingService({ eventStore: backends.eventStore, keyValue: backends.keyValue, quotes: createQuoteBook(backends.keyValue), source: 'auto-trader' }),
+      placer: createTradingService({ eventStore: backends.eventStore, keyValue: backends.keyValue, quotes: createQuoteBook(backends.keyValue), source: 'auto-trader', snapshots: backends.snapshots, snapshotEvery: config.snapshotEvery }),
       accountId: config.autoTrader.accountId!, qty: config.autoTrader.qty, model: DEMO_MODEL.name, logger: log.child({ component: 'auto-trader' }),
     })
     : undefined;

@@ -4,7 +4,9 @@ import type { CommandMetadata } from '../../../../../domain/shared/decider.ts';
 import {
   DEFAULT_FILL_BAND_BPS,
   accountDecider,
+  orderFromEvents,
   type AccountCommand,
+  type AccountEvent,
   type CancelOrder,
   type PlaceOrder,
   type PlaceOrderData,
@@ -108,6 +110,17 @@ export const cancel = (orderId: string, now = T0): CancelOrder => ({
 });
 
 export const account = specFor(accountDecider);
+
+/**
+ * The command with the order it names as `history` recorded it (recordedOrder): a finished order is not
+ * in the state, and the command side hands it in read from the stream, as these specs do from `history`.
+ */
+export function naming<C extends AccountCommand>(command: C, history: readonly AccountEvent[]): C {
+  const orderId = (command.data as { orderId?: string }).orderId;
+  const own = history.filter((e) => (e.data as { orderId?: string }).orderId === orderId);
+  const recordedOrder = orderFromEvents(own);
+  return { ...command, data: { ...command.data, ...(recordedOrder ? { recordedOrder } : {}) } };
+}
 
 /** An open, funded account with the fixture limits. */
 export const funded = (): ReturnType<typeof account.history> => account.history(open(), setLimits());

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AccountCommand, AccountEvent, RiskDecisionRecorded } from '../../../../../domain/trading/account/index.ts';
 import { XAUUSD_FACTS } from '../../../../../domain/trading/orders/index.ts';
 import { RISK_CHECK_NAMES } from '../../../../../domain/trading/risk/index.ts';
-import { ACCOUNT, BROKER, OFFICER, T0, account, at, cancel, fill, funded, meta, open, place, quoteAt, setLimits, type OrderFields } from './fixtures.ts';
+import { ACCOUNT, BROKER, OFFICER, T0, account, at, cancel, fill, funded, meta, naming, open, place, quoteAt, setLimits, type OrderFields } from './fixtures.ts';
 
 const iso = T0.toISOString();
 const decisionOf = (events: readonly AccountEvent[]): RiskDecisionRecorded['data'] => {
@@ -159,16 +159,25 @@ describe('account: order lifecycle', () => {
     account.given(withWorking()).when(reject('O1')).then([{ type: 'OrderRejected', data: { orderId: 'O1', reason: 'no liquidity', at: iso } }]);
     account.given(withWorking()).when(expire('O1')).then([{ type: 'OrderExpired', data: { orderId: 'O1', reason: 'IOC remainder', at: iso } }]);
     const rejected = account.history(open(), setLimits(), place({ orderId: 'O1', kind: 'limit', limitPrice: 239_000n }), reject('O1'));
-    account.given(rejected).when(reject('O1')).then([]);
+    account.given(rejected).when(naming(reject('O1'), rejected)).then([]);
+  });
+
+  it('keeps no finished order in the state: a command naming one carries it as recorded, else the order is unknown', () => {
+    const rejected = account.history(open(), setLimits(), place({ orderId: 'O1', kind: 'limit', limitPrice: 239_000n }), reject('O1'));
+    expect(account.fold(rejected).workingOrders.size).toBe(0);
+    account.given(rejected).when(reject('O1')).thenThrows('ORDER.UNKNOWN', { orderId: 'O1' });
+    account.given(rejected).when(naming(expire('O1'), rejected)).thenThrows('ORDER.INVALID_TRANSITION', { from: 'rejected', to: 'expired' });
+    // the id of a finished order stays taken
+    account.given(rejected).when(naming(place({ orderId: 'O1', clientOrderId: 'other' }), rejected)).thenThrows('ORDER.ALREADY_EXISTS', { orderId: 'O1' });
   });
 
   it('refuses moves an order cannot make, naming from and to', () => {
     const filled = account.history(open(), setLimits(), place({ orderId: 'O1' }), fill('O1', 100n, 240_000n, 'F1'));
-    account.given(filled).when(cancel('O1')).thenThrows('ORDER.INVALID_TRANSITION', { orderId: 'O1', from: 'filled', to: 'pending_cancel' });
+    account.given(filled).when(naming(cancel('O1'), filled)).thenThrows('ORDER.INVALID_TRANSITION', { orderId: 'O1', from: 'filled', to: 'pending_cancel' });
     account.given(withWorking()).when(confirmCancel('O1')).thenThrows('ORDER.INVALID_TRANSITION', { from: 'accepted', to: 'canceled' });
     const denied = account.history(open(), setLimits(), place({ orderId: 'O1', qty: 400n }));
-    account.given(denied).when(fill('O1', 1n, 240_000n, 'F1')).thenThrows('ORDER.INVALID_TRANSITION', { from: 'denied' });
-    account.given(denied).when(expire('O1')).thenThrows('ORDER.INVALID_TRANSITION', { from: 'denied', to: 'expired' });
+    account.given(denied).when(naming(fill('O1', 1n, 240_000n, 'F1'), denied)).thenThrows('ORDER.INVALID_TRANSITION', { from: 'denied' });
+    account.given(denied).when(naming(expire('O1'), denied)).thenThrows('ORDER.INVALID_TRANSITION', { from: 'denied', to: 'expired' });
   });
 
   it('answers ORDER.UNKNOWN for an order the account never placed', () => {

@@ -1,0 +1,99 @@
+// The account state as a snapshot: plain JSON (bigints tagged, as in events) and back, so loading an
+// account reads its latest snapshot and only the events recorded after it instead of its whole stream.
+//
+// A snapshot is only as good as the fold that made it. ACCOUNT_FOLD_VERSION names the fold: bump it with
+// any change to what evolve keeps or how (this folder's state, evolve, the working-order and client-id
+// structures, positions, valuation; the order state machine; the upcasters). A snapshot of another
+// version is ignored, never decoded, and the account is folded from its first event again.
+// tests/unit/domain/trading/account/snapshot.unit.test.ts pins a hash of those files, so changing one
+// fails until the version is bumped (or the hash updated, for a change that folds the same).
+import type { SnapshotCodec } from '../../shared/decider.ts';
+import { decodeJson, encodeJson } from '../../shared/json.ts';
+import type { InstrumentFacts, Order } from '../orders/index.ts';
+import { SubmitTimes, type RiskLimits } from '../risk/index.ts';
+import { clientOrderIdsFromPlain, clientOrderIdsToPlain } from './client-order-ids.ts';
+import type { Position } from './positions.ts';
+import type { AccountState, TradingDay, TradingStatus } from './state.ts';
+import { WorkingOrders } from './working-orders.ts';
+
+export const ACCOUNT_FOLD_VERSION = 'account-fold-1';
+
+/** The state as plain data: maps as entry lists in their order, the working orders in the map's order. */
+interface PlainAccountState {
+  readonly status: AccountState['status'];
+  readonly accountId: string;
+  readonly currency: string;
+  readonly balance: bigint;
+  readonly feesPaid: bigint;
+  readonly limits: RiskLimits | null;
+  readonly limitsVersion: number;
+  readonly trading: TradingStatus;
+  readonly workingOrders: readonly Order[];
+  readonly clientOrderIds: ReturnType<typeof clientOrderIdsToPlain>;
+  readonly positions: ReadonlyArray<readonly [string, Position]>;
+  readonly instruments: ReadonlyArray<readonly [string, Required<InstrumentFacts>]>;
+  readonly marks: ReadonlyArray<readonly [string, bigint]>;
+  readonly peakEquity: bigint;
+  readonly day: TradingDay;
+  readonly recentSubmitTimes: readonly number[];
+}
+
+/** Every part of the state as plain data; also what two states are compared by (a fold equals a snapshot + tail). */
+export function plainAccountState(state: AccountState): PlainAccountState {
+  return {
+    status: state.status,
+    accountId: state.accountId,
+    currency: state.currency,
+    balance: state.balance,
+    feesPaid: state.feesPaid,
+    limits: state.limits,
+    limitsVersion: state.limitsVersion,
+    trading: state.trading,
+    workingOrders: [...state.workingOrders.values()],
+    clientOrderIds: clientOrderIdsToPlain(state.clientOrderIds),
+    positions: [...state.positions],
+    instruments: [...state.instruments],
+    marks: [...state.marks],
+    peakEquity: state.peakEquity,
+    day: state.day,
+    recentSubmitTimes: state.recentSubmitTimes.toArray(),
+  };
+}
+
+export function accountStateFromPlain(plain: PlainAccountState): AccountState {
+  let workingOrders = WorkingOrders.EMPTY;
+  for (const order of plain.workingOrders) workingOrders = workingOrders.with(order);
+  return {
+    status: plain.status,
+    accountId: plain.accountId,
+    currency: plain.currency,
+    balance: plain.balance,
+    feesPaid: plain.feesPaid,
+    limits: plain.limits,
+    limitsVersion: plain.limitsVersion,
+    trading: plain.trading,
+    workingOrders,
+    clientOrderIds: clientOrderIdsFromPlain(plain.clientOrderIds),
+    positions: new Map(plain.positions),
+    instruments: new Map(plain.instruments),
+    marks: new Map(plain.marks),
+    peakEquity: plain.peakEquity,
+    day: plain.day,
+    recentSubmitTimes: SubmitTimes.of(plain.recentSubmitTimes),
+  };
+}
+
+export const accountSnapshots: SnapshotCodec<AccountState> = {
+  version: ACCOUNT_FOLD_VERSION,
+  encode: (state) => encodeJson(plainAccountState(state)),
+  decode: (text) => accountStateFromPlain(decodeJson<PlainAccountState>(text)),
+};
+
+/** What the state holds, counted: working orders, remembered client order ids, submit times, positions. */
+export function heldEntries(state: AccountState): number {
+  const plain = plainAccountState(state);
+  const ids = plain.clientOrderIds.reduce((n, [, pairs]) => n + pairs.length, 0);
+  return plain.workingOrders.length + ids + plain.recentSubmitTimes.length + plain.positions.length + plain.instruments.length + plain.marks.length;
+}
+
+
