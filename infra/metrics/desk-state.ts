@@ -33,6 +33,7 @@ async function readDeskState(sql: SqlClient): Promise<DeskState> {
 }
 
 export interface DeskStateOptions {
+  /** Called when a read fails after one that succeeded (or the first): once per outage. */
   readonly onError?: (error: unknown) => void;
   /** One read serves every metric of a scrape: reads within this many ms of the last share it. */
   readonly maxAgeMs?: number;
@@ -42,10 +43,17 @@ export interface DeskStateOptions {
 export function registerDeskStateMetrics(metrics: Metrics, sql: SqlClient, options: DeskStateOptions = {}): void {
   const registers = [metrics.registry];
   let last: { at: number; state: Promise<DeskState | undefined> } | undefined;
+  let failing = false; // onError once per outage, not at every scrape
   const read = () => {
     const now = Date.now();
     if (!last || now - last.at > (options.maxAgeMs ?? 1_000)) {
-      last = { at: now, state: readDeskState(sql).catch((error: unknown) => { options.onError?.(error); return undefined; }) };
+      last = {
+        at: now,
+        state: readDeskState(sql).then(
+          (state) => { failing = false; return state; },
+          (error: unknown) => { if (!failing) options.onError?.(error); failing = true; return undefined; },
+        ),
+      };
     }
     return last.state;
   };
