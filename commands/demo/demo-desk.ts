@@ -1,7 +1,7 @@
 // The embedded demo desk: two accounts opened with limits and funds, and a small, steady flow of market
 // orders through the same risk engine as any trader, so a newcomer's `npm start` shows quotes, decisions,
-// fills and positions within a minute. Opening is idempotent (command ids derive from the account), so a
-// restart on the same data writes nothing new.
+// fills and positions within a minute. Opening is idempotent (command ids derive from the account, and the
+// first limits are set only on an account that has none), so a restart on the same data writes nothing new.
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '../../domain/ports/event-store.ts';
 import type { RiskLimitsInput } from '../../domain/trading/account/index.ts';
@@ -30,7 +30,11 @@ const once = (what: string, accountId: string) => uuidV5(`demo-desk/${what}/${ac
 export async function openDemoDesk(service: TradingService): Promise<void> {
   for (const accountId of DEMO_ACCOUNTS) {
     await service.openAccount({ commandId: once('open', accountId), actor: DEMO_ACTOR }, { accountId, currency: 'USD', startingBalance: STARTING_BALANCE });
-    await service.setRiskLimits({ commandId: once('limits-v1', accountId), actor: DEMO_ACTOR }, { accountId, limits: DEMO_LIMITS, reason: 'demo desk defaults' });
+    // An account's first limits are part of opening it; any later change is a risk officer's, with a second
+    // factor, so a restart leaves limits someone changed as they are.
+    if ((await service.account(accountId))?.limitsVersion === 0) {
+      await service.setRiskLimits({ commandId: once('limits-v1', accountId), actor: DEMO_ACTOR }, { accountId, limits: DEMO_LIMITS, reason: 'demo desk defaults' });
+    }
   }
 }
 

@@ -59,11 +59,7 @@ export function enrolledUsers(secondFactor: SecondFactor, clock: { now: () => Da
     }
     return device;
   };
-  return {
-    /** The command context with a fresh code of its actor, enrolling the actor on first use. */
-    async withCode(ctx: CommandContext): Promise<CommandContext> {
-      return { ...ctx, secondFactorCode: await (await deviceOf(ctx.actor)).nextCode() };
-    },
-    device: deviceOf,
-  };
+  /** The command context with a fresh code of its actor, enrolling the actor on first use. */
+  const withCode = async (ctx: CommandContext): Promise<CommandContext> => ({ ...ctx, secondFactorCode: await (await deviceOf(ctx.actor)).nextCode() });
+  return { withCode, device: deviceOf };
 }

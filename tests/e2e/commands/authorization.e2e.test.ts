@@ -11,7 +11,8 @@ const skip = !postgres.available || !redis.available;
 const ROLES: readonly PrincipalRole[] = ['trader', 'risk_officer', 'compliance', 'analyst', 'admin', 'service'];
 const EVERYONE = ROLES;
 
-interface Call { readonly method: 'GET' | 'POST' | 'PUT'; readonly path: string; readonly body?: unknown }
+/** `secondFactor`: the caller sends a fresh code of their own second factor (X-TOTP-Code), as an allowed caller must there. */
+interface Call { readonly method: 'GET' | 'POST' | 'PUT'; readonly path: string; readonly body?: unknown; readonly secondFactor?: boolean }
 interface Endpoint {
   readonly name: string;
   readonly allowed: readonly PrincipalRole[];
@@ -39,7 +40,7 @@ async function asSetupOfficer(s: CommandServer, path: string, body: unknown): Pr
 
 const ENDPOINTS: readonly Endpoint[] = [
   { name: 'open account', allowed: ['admin'], okStatus: 201, request: async () => ({ method: 'POST', path: '/v1/accounts', body: { accountId: `NEW${next()}`, currency: 'USD', startingBalance: '10.00' } }) },
-  { name: 'set limits', allowed: ['risk_officer', 'admin'], okStatus: 200, request: async () => ({ method: 'PUT', path: '/v1/accounts/MX/limits', body: { limits: WIDE } }) },
+  { name: 'set limits', allowed: ['risk_officer', 'admin'], okStatus: 200, request: async () => ({ method: 'PUT', path: '/v1/accounts/MX/limits', body: { limits: WIDE }, secondFactor: true }) },
   { name: 'set trading state', allowed: ['risk_officer', 'admin'], okStatus: 200, request: async () => ({ method: 'PUT', path: '/v1/accounts/MX/trading-state', body: { state: 'ACTIVE', reason: 'matrix' } }) },
   { name: 'deposit', allowed: ['admin'], okStatus: 200, request: async () => ({ method: 'POST', path: '/v1/accounts/MX/deposits', body: { amount: '10.00' } }) },
   { name: 'withdraw', allowed: ['admin'], okStatus: 200, request: async () => ({ method: 'POST', path: '/v1/accounts/MX/withdrawals', body: { amount: '1.00' } }) },
@@ -49,6 +50,7 @@ const ENDPOINTS: readonly Endpoint[] = [
   { name: 'read account', allowed: EVERYONE, okStatus: 200, request: async () => ({ method: 'GET', path: '/v1/accounts/MX' }) },
   { name: 'read order', allowed: EVERYONE, okStatus: 200, request: async (s) => ({ method: 'GET', path: `/v1/accounts/MX/orders/${await placeAsAdmin(s)}` }) },
   { name: 'read stop', allowed: EVERYONE, okStatus: 200, request: async () => ({ method: 'GET', path: '/v1/stops?kind=account&accountId=MS' }) },
+  { name: 'read a second factor', allowed: ['admin'], okStatus: 200, request: async () => ({ method: 'GET', path: '/v1/mfa/users/setup-officer' }) },
   { name: 'engage stop', allowed: ['risk_officer', 'admin'], okStatus: 200, request: async () => ({ method: 'POST', path: '/v1/stops/engage', body: { scope: { kind: 'account', accountId: 'MS' }, reason: 'matrix' } }) },
   {
     name: 'request stop release', allowed: ['risk_officer', 'admin'], okStatus: 200,
@@ -63,7 +65,7 @@ const ENDPOINTS: readonly Endpoint[] = [
     request: async (s) => {
       await asSetupOfficer(s, '/v1/stops/engage', { scope: { kind: 'global' }, reason: 'matrix setup' });
       await asSetupOfficer(s, '/v1/stops/release-requests', { scope: { kind: 'global' }, reason: 'matrix setup' });
-      return { method: 'POST', path: '/v1/stops/release-approvals', body: { scope: { kind: 'global' }, reason: 'second approver' } };
+      return { method: 'POST', path: '/v1/stops/release-approvals', body: { scope: { kind: 'global' }, reason: 'second approver' }, secondFactor: true };
     },
   },
 ];
@@ -97,7 +99,8 @@ describe.skipIf(skip)(`who may call what${postgres.skipReason}${redis.skipReason
         const allowed = endpoint.allowed.includes(role);
         // A refused role needs no setup: it is refused before anything is looked at.
         const call = allowed ? await endpoint.request(server) : await plainCall(endpoint, server);
-        const answer = await server.call(call.method, call.path, call.body, { token: tokens.get(role)! });
+        const token = tokens.get(role)!;
+        const answer = await server.call(call.method, call.path, call.body, { token, ...(allowed && call.secondFactor ? { totp: await server.code(token) } : {}) });
         outcomes.push(`${endpoint.name} as ${role}: ${answer.status}${answer.status === 403 ? ` ${String(answer.body.code)}` : ''}`);
         expected.push(`${endpoint.name} as ${role}: ${allowed ? endpoint.okStatus : '403 AUTH.FORBIDDEN_ROLE'}`);
       }

@@ -16,6 +16,8 @@ import { createLogger } from '../../../infra/logging/logger.ts';
 import { createMetrics } from '../../../infra/metrics/metrics.ts';
 import { createPgClient } from '../../../infra/sql/pg-client.ts';
 import { TEST_DATABASE_URL, TEST_REDIS_URL, uniqueName } from '../../support/services.ts';
+import { createSecondFactor } from '../../../commands/mfa/index.ts';
+import { Authenticator, TEST_MFA_SECRET_KEY, testClock } from '../../support/second-factor.ts';
 
 const JWT: JwtSettings = { algorithm: 'HS256', secret: 'e2e-secret-long-enough-for-hs256-0123456789', jwksUrl: undefined, publicKey: undefined, issuer: 'nicegold-ledger' };
 
@@ -31,12 +33,27 @@ export interface CallOptions {
   readonly key?: string | null;
   /** Sent as is instead of JSON.stringify(body). */
   readonly raw?: string;
+  /** X-TOTP-Code: a code of the token's user, e.g. from `server.code(token)`. */
+  readonly totp?: string;
+}
+
+export interface CommandServerOptions {
+  readonly rateLimitPerSecond?: number;
+  /** Another process of the same ledger: this server's event store schema and second-factor clock (its own Redis prefix, caches and app). */
+  readonly sameLedgerAs?: CommandServer;
 }
 
 export interface CommandServer {
   readonly url: string;
   readonly eventStore: EventStore;
   readonly quotes: QuoteBook;
+  readonly schema: string;
+  /** The clock the server's second factor runs on: a test clock, moved 30 s whenever a user's codes of the window are spent. */
+  readonly mfaClock: ReturnType<typeof testClock>;
+  /** The next code of the token's user, enrolling the user over HTTP on first use (each user's authenticator is shared by servers of one ledger). */
+  code(token: string): Promise<string>;
+  /** The user's authenticator (enrolled by a first `code`). */
+  authenticator(token: string): Promise<Authenticator>;
   token(role: PrincipalRole, options?: { accounts?: readonly string[]; userId?: string }): Promise<string>;
   call(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown, options?: CallOptions): Promise<Answer>;
   /** Latest XAUUSD quote, as the ingester leaves it. */
@@ -56,14 +73,22 @@ export const WIDE_LIMITS = {
 
 export const newKey = () => `k-${randomUUID()}`;
 
-export async function startCommandServer(options: { rateLimitPerSecond?: number } = {}): Promise<CommandServer> {
-  const schema = uniqueName('e2e_cmd');
+/** Authenticators per ledger (event store schema) and user: what each user's phone would show. */
+const devices = new Map<string, Promise<Authenticator>>();
+
+const userOf = (token: string): string => (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { sub: string }).sub;
+
+export async function startCommandServer(options: CommandServerOptions = {}): Promise<CommandServer> {
+  const shared = options.sameLedgerAs;
+  const schema = shared?.schema ?? uniqueName('e2e_cmd');
   const sql = createPgClient({ connectionString: TEST_DATABASE_URL, max: 16 });
   const eventStore = asLedgerEventStore(await PostgresEventStore.create(sql, { schema }));
-  const keyValue = createRedisKeyValueStore(TEST_REDIS_URL, { keyPrefix: `${schema}:` });
+  const keyValue = createRedisKeyValueStore(TEST_REDIS_URL, { keyPrefix: `${shared ? uniqueName(schema) : schema}:` });
   const quotes = createQuoteBook(keyValue);
-  const tradingService = createTradingService({ eventStore, keyValue, quotes, source: 'e2e' });
-  const plugin = commandApiPlugin({ tradingService, keyValue, auth: { verifyToken: createTokenVerifier(JWT), rateLimitPerSecond: options.rateLimitPerSecond ?? 100_000 } });
+  const mfaClock = shared?.mfaClock ?? testClock();
+  const secondFactor = createSecondFactor({ eventStore, secretKey: TEST_MFA_SECRET_KEY, clock: mfaClock.now, source: 'e2e' });
+  const tradingService = createTradingService({ eventStore, keyValue, quotes, source: 'e2e', secondFactor });
+  const plugin = commandApiPlugin({ tradingService, secondFactor, keyValue, auth: { verifyToken: createTokenVerifier(JWT), rateLimitPerSecond: options.rateLimitPerSecond ?? 100_000 } });
   const app: FastifyInstance = await buildApp({ logger: createLogger('silent'), metrics: createMetrics(), readiness: [], plugins: [plugin] });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -77,6 +102,7 @@ export async function startCommandServer(options: { rateLimitPerSecond?: number 
     if (o.token !== undefined) headers.authorization = `Bearer ${o.token}`;
     const key = o.key === undefined ? newKey() : o.key;
     if (method !== 'GET' && key !== null) headers['idempotency-key'] = key;
+    if (o.totp !== undefined) headers['x-totp-code'] = o.totp;
     const payload = o.raw ?? (body === undefined ? undefined : JSON.stringify(body));
     if (payload !== undefined) headers['content-type'] = 'application/json';
     const response = await fetch(`${url}${path}`, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
@@ -86,8 +112,23 @@ export async function startCommandServer(options: { rateLimitPerSecond?: number 
 
   const admin = await token('admin');
   const officer = await token('risk_officer');
+
+  function authenticator(bearer: string): Promise<Authenticator> {
+    const key = `${schema}/${userOf(bearer)}`;
+    let device = devices.get(key);
+    if (!device) {
+      device = call('POST', '/v1/mfa/enrolment', undefined, { token: bearer }).then((answer) => {
+        if (answer.status !== 201) throw new Error(`enrolment of ${userOf(bearer)}: ${answer.status} ${JSON.stringify(answer.body)}`);
+        return Authenticator.of(answer.body.secret as string, mfaClock);
+      });
+      devices.set(key, device);
+    }
+    return device;
+  }
+
   return {
-    url, eventStore, quotes, token, call,
+    url, eventStore, quotes, schema, mfaClock, token, call, authenticator,
+    code: async (bearer) => (await authenticator(bearer)).nextCode(),
     async quote(bid, ask) {
       sequence += 1n;
       const [b, a] = [BigInt(bid.replace('.', '')), BigInt(ask.replace('.', ''))];
@@ -105,7 +146,7 @@ export async function startCommandServer(options: { rateLimitPerSecond?: number 
       await app.close();
       await eventStore.close();
       await keyValue.close();
-      await sql.exec(`drop schema if exists ${schema} cascade`);
+      if (!shared) await sql.exec(`drop schema if exists ${schema} cascade`);
       await sql.close();
     },
   };

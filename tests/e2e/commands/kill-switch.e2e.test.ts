@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { createTestDatabase, type TestDatabase } from '../../integration/projections/database.ts';
 import { postgresService, redisService, TEST_REDIS_URL } from '../../support/services.ts';
 import { startLedgerProcess, token, type LedgerProcess } from '../support/ledger-process.ts';
+import { Authenticator } from '../../support/second-factor.ts';
 
 const [postgres, redis] = await Promise.all([postgresService(), redisService()]);
 
@@ -49,6 +50,7 @@ describe.skipIf(!postgres.available || !redis.available)(`emergency stop across 
   let processes: LedgerProcess[] = [];
   let tokens: { admin: string; officer1: string; officer2: string; trader: string; feed: string };
   let tickSequence = 0;
+  let approver: Authenticator;
 
   const flushRedis = async () => {
     for (const n of REDIS_DBS) {
@@ -85,7 +87,9 @@ describe.skipIf(!postgres.available || !redis.available)(`emergency stop across 
   };
 
   const stopCall = async (via: number, action: 'engage' | 'release-requests' | 'release-approvals', scope: Scope, bearer: string) => {
-    const answer = await processes[via]!.call('POST', `/v1/stops/${action}`, bearer, { scope, reason: `kill-switch drill (${action})` });
+    // The approver of a global release sends a code of their second factor (officer-2 enrolled in beforeAll).
+    const headers: Record<string, string> = action === 'release-approvals' ? { 'x-totp-code': await approver.nextCode() } : {};
+    const answer = await processes[via]!.call('POST', `/v1/stops/${action}`, bearer, { scope, reason: `kill-switch drill (${action})` }, headers);
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
   };
 
@@ -108,6 +112,9 @@ describe.skipIf(!postgres.available || !redis.available)(`emergency stop across 
     processes = [await startLedgerProcess('A', { DATABASE_URL: db.url, REDIS_URL: redisUrl(REDIS_DBS[0]), ROLES: 'api,ingest,broker' })];
     processes.push(await startLedgerProcess('B', { DATABASE_URL: db.url, REDIS_URL: redisUrl(REDIS_DBS[1]), ROLES: 'api,ingest' }));
     await tick();
+    const enrolment = await processes[1]!.call('POST', '/v1/mfa/enrolment', tokens.officer2);
+    expect(enrolment.status, JSON.stringify(enrolment.body)).toBe(201);
+    approver = Authenticator.of(enrolment.body.secret as string);
     for (const accountId of ACCOUNTS) {
       expect((await processes[0]!.call('POST', '/v1/accounts', tokens.admin, { accountId, currency: 'USD', startingBalance: '100000.00' })).status).toBe(201);
       expect((await processes[1]!.call('PUT', `/v1/accounts/${accountId}/limits`, tokens.officer1, { limits: LIMITS })).status).toBe(200);

@@ -52,8 +52,9 @@ describe.skipIf(skip)(`risk limits at their bounds over HTTP${postgres.skipReaso
   });
   afterAll(async () => { await server?.close(); });
 
-  const putLimits = (accountId: string, field: string, value: unknown) =>
-    server.call('PUT', `/v1/accounts/${accountId}/limits`, { limits: { ...WIDE_LIMITS, [field]: value }, reason: `${field} at ${String(value)}` }, { token: officer });
+  // The accounts have their first limits: each change is the officer's, with a fresh code of their second factor.
+  const putLimits = async (accountId: string, field: string, value: unknown) =>
+    server.call('PUT', `/v1/accounts/${accountId}/limits`, { limits: { ...WIDE_LIMITS, [field]: value }, reason: `${field} at ${String(value)}` }, { token: officer, totp: await server.code(officer) });
 
   async function limitsOf(accountId: string): Promise<{ limits: Record<string, unknown>; limitsVersion: unknown }> {
     const read = await server.call('GET', `/v1/accounts/${accountId}`, undefined, { token: admin });

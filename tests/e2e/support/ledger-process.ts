@@ -18,7 +18,8 @@ export interface LedgerProcess {
   readonly url: string;
   readonly name: string;
   output(): string;
-  call(method: 'GET' | 'POST' | 'PUT', path: string, token: string, body?: unknown): Promise<Answer>;
+  /** `headers` adds to the bearer token and the fresh Idempotency-Key, e.g. X-TOTP-Code. */
+  call(method: 'GET' | 'POST' | 'PUT', path: string, token: string, body?: unknown, headers?: Record<string, string>): Promise<Answer>;
   /** SIGINT and wait for the exit code (or SIGKILL with `kill: true`). */
   stop(options?: { kill?: boolean }): Promise<number | null>;
 }
@@ -69,8 +70,8 @@ export async function startLedgerProcess(name: string, env: Record<string, strin
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 
-  async function call(method: 'GET' | 'POST' | 'PUT', path: string, bearer: string, body?: unknown): Promise<Answer> {
-    const headers: Record<string, string> = { authorization: `Bearer ${bearer}` };
+  async function call(method: 'GET' | 'POST' | 'PUT', path: string, bearer: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<Answer> {
+    const headers: Record<string, string> = { authorization: `Bearer ${bearer}`, ...extraHeaders };
     if (method !== 'GET') headers['idempotency-key'] = randomUUID();
     if (body !== undefined) headers['content-type'] = 'application/json';
     const response = await fetch(`${url}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
