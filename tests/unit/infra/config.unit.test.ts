@@ -46,3 +46,22 @@ describe('FILL_BAND_BPS', () => {
     expect(() => loadConfig({ FILL_BAND_BPS: raw })).toThrow(/FILL_BAND_BPS.*SYMBOL:bps/);
   });
 });
+
+describe('MFA_SECRET_KEY', () => {
+  const KEY = 'ab'.repeat(32);
+  it('takes 32 bytes of hex, and otherwise derives one key from the HS256 secret, the same in every process', () => {
+    expect(loadConfig({ MFA_SECRET_KEY: KEY }).mfaSecretKey.toString('hex')).toBe(KEY);
+    const derived = loadConfig({ JWT_SECRET: 'a-secret-of-at-least-32-characters-0123' }).mfaSecretKey;
+    expect(derived).toHaveLength(32);
+    expect(loadConfig({ JWT_SECRET: 'a-secret-of-at-least-32-characters-0123' }).mfaSecretKey.equals(derived)).toBe(true);
+    expect(loadConfig({ JWT_SECRET: 'another-secret-of-at-least-32-characters' }).mfaSecretKey.equals(derived)).toBe(false);
+  });
+
+  it.each([
+    [{ MFA_SECRET_KEY: 'ab'.repeat(16) }],
+    [{ MFA_SECRET_KEY: 'zz'.repeat(32) }],
+    [{ JWT_ALGORITHM: 'RS256', JWT_PUBLIC_KEY: 'pem' }],
+  ])('fails at start naming MFA_SECRET_KEY for %o', (env) => {
+    expect(() => loadConfig(env)).toThrow(expect.objectContaining({ variable: 'MFA_SECRET_KEY' }));
+  });
+});
