@@ -25,21 +25,20 @@ export async function mfaRoutes(app: FastifyInstance, secondFactor: SecondFactor
     return reply.status(201).header('cache-control', 'no-store').send(enrolment);
   });
 
-  api.post('/mfa/users/:userId/unlock', {
-    config: { access: ACCESS.manageSecondFactors },
-    schema: { ...commandDoc('mfa', 'Unlock a locked second factor', 'admin, for another user (not yourself), with a reason. 422 MFA.NOT_LOCKED if it is not locked.'), params: MfaUserParams, body: MfaAdminBody, headers: IdempotencyHeaders, response: withErrors(MfaStatusResponse) },
-  }, async (request, reply) => {
-    await secondFactor.unlock(commandContext(request, request.body), { userId: request.params.userId, reason: request.body.reason });
-    return reply.status(200).send(await secondFactor.status(request.params.userId));
-  });
-
-  api.post('/mfa/users/:userId/reset', {
-    config: { access: ACCESS.manageSecondFactors },
-    schema: { ...commandDoc('mfa', 'Reset a second factor (lost device)', 'admin, for another user (not yourself), with a reason. The user enrols again.'), params: MfaUserParams, body: MfaAdminBody, headers: IdempotencyHeaders, response: withErrors(MfaStatusResponse) },
-  }, async (request, reply) => {
-    await secondFactor.reset(commandContext(request, request.body), { userId: request.params.userId, reason: request.body.reason });
-    return reply.status(200).send(await secondFactor.status(request.params.userId));
-  });
+  type AdminAction = (ctx: ReturnType<typeof commandContext>, input: { userId: string; reason: string }) => Promise<void>;
+  const adminActions: ReadonlyArray<readonly [string, string, string, AdminAction]> = [
+    ['unlock', 'Unlock a locked second factor', 'admin, for another user (not yourself), with a reason. 422 MFA.NOT_LOCKED if it is not locked.', (ctx, input) => secondFactor.unlock(ctx, input)],
+    ['reset', 'Reset a second factor (lost device)', 'admin, for another user (not yourself), with a reason. The user enrols again.', (ctx, input) => secondFactor.reset(ctx, input)],
+  ];
+  for (const [action, summary, description, run] of adminActions) {
+    api.post(`/mfa/users/:userId/${action}`, {
+      config: { access: ACCESS.manageSecondFactors },
+      schema: { ...commandDoc('mfa', summary, description), params: MfaUserParams, body: MfaAdminBody, headers: IdempotencyHeaders, response: withErrors(MfaStatusResponse) },
+    }, async (request, reply) => {
+      await run(commandContext(request, request.body), { userId: request.params.userId, reason: request.body.reason });
+      return reply.status(200).send(await secondFactor.status(request.params.userId));
+    });
+  }
 
   api.get('/mfa/users/:userId', {
     config: { access: ACCESS.manageSecondFactors },
