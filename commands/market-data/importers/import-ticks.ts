@@ -1,5 +1,6 @@
 // Streams a tick file through the ingester: one line at a time (constant memory on a file of any size),
-// batches of about a thousand, progress from bytes read against the file size. A tick is named by what it
+// batches of about a thousand, each read and validated while the one before is written, progress from bytes
+// read against the file size at the pace of the last seconds (import-pace.ts). A tick is named by what it
 // is (symbol, time, bid, ask, volume: tick-identity.ts), never by the file's name or its line, so a new
 // tick is imported whatever its file is called and the same tick from any file is recorded once.
 import { createReadStream } from 'node:fs';
@@ -8,16 +9,11 @@ import { createInterface } from 'node:readline';
 import type { KeyValueStore } from '../../../domain/ports/key-value.ts';
 import type { TickIngester, TickOutcome, TickSubmission } from '../tick-ingester.ts';
 import { lineParser, readCsvHeader, type ImportFormat } from './formats.ts';
+import { CheckpointWriter, ImportPace } from './import-pace.ts';
 import { fileDigest, importSource, TickIdentities, unreadableLineIdentity } from './tick-identity.ts';
 
-export interface ImportProgress {
-  readonly bytesRead: number;
-  readonly totalBytes: number;
-  readonly lines: number;
-  readonly ticksPerSecond: number;
-  /** Seconds left at the current pace; undefined until there is a pace. */
-  readonly etaSeconds: number | undefined;
-}
+export type { ImportProgress } from './import-pace.ts';
+import type { ImportProgress } from './import-pace.ts';
 
 export interface ImportSummary {
   /** The source the file's ticks are recorded under. */
@@ -132,6 +128,11 @@ class Tally {
   }
 }
 
+/** Ticks per batch: one append per stream and day each. */
+const DEFAULT_BATCH_SIZE = 1_000;
+/** Batches submitted and not yet answered: the next one is parsed and validated while these are written. */
+const BATCHES_IN_FLIGHT = 2;
+
 export async function importTicks(options: ImportOptions): Promise<ImportSummary> {
   const started = performance.now();
   await checkImportFile(options.file, options.format);
@@ -142,54 +143,77 @@ export async function importTicks(options: ImportOptions): Promise<ImportSummary
   const checkpointKey = `import-checkpoint:${options.symbol}:${digest}`;
   const saved = Number(await options.checkpoints?.get(checkpointKey) ?? 0);
   const resumeAfter = Number.isSafeInteger(saved) && saved > 0 ? saved : 0;
+  const checkpoint = new CheckpointWriter(options.checkpoints, checkpointKey);
   const parse = lineParser(options.format, { symbol: options.symbol, source });
   const input = createReadStream(options.file, { encoding: await sniffEncoding(options.file) });
   const lines = createInterface({ input, crlfDelay: Infinity });
   const tally = new Tally(options.onRejected);
-  const batchSize = options.batchSize ?? 1_000;
+  const pace = new ImportPace(totalBytes);
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   let batch: TickSubmission[] = [];
   let batchLines: number[] = [];
   let lineNumber = 0;
   let lastReport = 0;
-  const report = () => {
-    const seconds = (performance.now() - started) / 1_000;
-    const pace = input.bytesRead / Math.max(seconds, 1e-3);
-    options.onProgress?.({
-      bytesRead: input.bytesRead, totalBytes, lines: lineNumber, ticksPerSecond: lineNumber / Math.max(seconds, 1e-3),
-      etaSeconds: pace > 0 ? (totalBytes - input.bytesRead) / pace : undefined,
-    });
-  };
-  const flush = async () => {
+  let skipping = resumeAfter > 0;
+  const report = () => options.onProgress?.(pace.progress(input.bytesRead, lineNumber));
+  const inFlight: Promise<void>[] = [];
+  let answeredSoFar: Promise<void> = Promise.resolve();
+  let failed = false;
+  const submit = () => {
     if (batch.length === 0) return;
-    tally.add(await options.ingester.ingest(batch), batchLines);
-    // durable once the ingester answered: every line up to here is recorded
-    await options.checkpoints?.set(checkpointKey, String(batchLines[batchLines.length - 1]));
+    const numbers = batchLines;
+    const ingested = options.ingester.ingest(batch);
+    ingested.catch(() => { failed = true; }); // nothing more is submitted once a batch failed
+    // In submission order, and only after every batch before it: the checkpoint never passes a batch that failed.
+    const answered = answeredSoFar.then(async () => {
+      tally.add(await ingested, numbers);
+      checkpoint.record(numbers[numbers.length - 1]!);
+    });
+    answered.catch(() => undefined); // awaited below, in order; this only keeps it from being reported unhandled
+    answeredSoFar = answered;
+    inFlight.push(answered);
     batch = [];
     batchLines = [];
-    if (performance.now() - lastReport >= (options.progressEveryMs ?? 500)) {
-      lastReport = performance.now();
-      report();
-    }
   };
-  for await (const raw of lines) {
-    lineNumber += 1;
-    const line = lineNumber === 1 ? raw.replace(/^\uFEFF/, '') : raw;
-    const parsed = parse(line, lineNumber);
-    if (parsed.kind === 'skip') continue;
-    if (lineNumber <= resumeAfter) { // recorded by the killed run: only its identity counter moves on
-      if (parsed.kind === 'tick') identities.of(parsed.tick);
-      continue;
+  try {
+    for await (const raw of lines) {
+      lineNumber += 1;
+      const line = lineNumber === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+      const parsed = parse(line, lineNumber);
+      if (parsed.kind === 'skip') continue;
+      if (lineNumber <= resumeAfter) { // recorded by the killed run: only its identity counter moves on
+        if (parsed.kind === 'tick') identities.of(parsed.tick);
+        continue;
+      }
+      if (skipping) { // the lines skipped took no time: the pace starts here
+        skipping = false;
+        pace.restart(input.bytesRead, lineNumber);
+      }
+      if (parsed.kind === 'tick') batch.push({ ...parsed.tick, history: true, identity: identities.of(parsed.tick) }); // back-filled: history, not the live market
+      else {
+        const key = unreadableLineIdentity(options.symbol, digest, lineNumber);
+        batch.push({ unreadable: { raw: line, detail: `line ${lineNumber}: ${parsed.detail}`, key, symbol: options.symbol, source, sequence: BigInt(lineNumber) } });
+      }
+      batchLines.push(lineNumber);
+      if (batch.length < batchSize) continue;
+      if (failed) break; // the failure is thrown below, from the batch that failed
+      submit();
+      if (inFlight.length >= BATCHES_IN_FLIGHT) await inFlight.shift();
+      pace.sample(input.bytesRead, lineNumber);
+      if (performance.now() - lastReport >= (options.progressEveryMs ?? 500)) {
+        lastReport = performance.now();
+        report();
+      }
     }
-    if (parsed.kind === 'tick') batch.push({ ...parsed.tick, history: true, identity: identities.of(parsed.tick) }); // back-filled: history, not the live market
-    else {
-      const key = unreadableLineIdentity(options.symbol, digest, lineNumber);
-      batch.push({ unreadable: { raw: line, detail: `line ${lineNumber}: ${parsed.detail}`, key, symbol: options.symbol, source, sequence: BigInt(lineNumber) } });
-    }
-    batchLines.push(lineNumber);
-    if (batch.length >= batchSize) await flush();
+    if (!failed) submit();
+    while (inFlight.length > 0) await inFlight.shift();
+  } finally {
+    await Promise.allSettled(inFlight);
+    await checkpoint.idle();
   }
-  await flush();
+  checkpoint.throwIfFailed();
   await options.checkpoints?.delete(checkpointKey);
+  pace.sample(input.bytesRead, lineNumber);
   report();
   return {
     source, lines: lineNumber, accepted: tally.accepted, duplicate: tally.duplicate, rejected: tally.rejected,
