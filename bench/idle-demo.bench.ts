@@ -46,7 +46,7 @@ export async function run(args: string[]): Promise<void> {
   const ledger = spawnLedger(await freePort(), { DATA_DIR: path.join(dir, 'demo'), NODE_ENV: 'development' });
   const floor = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', path.join(here, 'idle-floor.ts'), path.join(dir, 'floor'), '20'], { stdio: 'ignore' });
   try {
-    const readyMs = await waitReady(ledger, 180_000);
+    const readyMs = await waitReady(ledger, 900_000);
     progress(`idle-demo: the demo answered /readyz after ${(readyMs / 1000).toFixed(1)} s; warming up ${options.warmupSeconds} s`);
     await sleep(options.warmupSeconds * 1000);
     const first = { demo: sampleProcess(ledger.pid), floor: sampleProcess(floor.pid!), at: performance.now() };

@@ -1,0 +1,209 @@
+// cold_start_ready and first_order_after_restart: what a kill -9 costs a production process in
+// PostgreSQL mode, as the store grows. For each size (10k, 100k, 1M events by default; `npm run bench --
+// cold-start 10000,100000`), a fresh database gets a store of that many events over 100 accounts by COPY
+// (bench/cold-start-seed.ts: one account holds 90 %); `nicegold start` (every role, DATABASE_URL,
+// NODE_ENV=production) starts on it and catches up (projections, broker, signals); under a small load
+// (orders on ten small accounts, the synthetic feed's 20 ticks/s) it is killed with SIGKILL and started
+// again. Measured: spawn to /readyz 200 after the kill, then the first order of the largest account and
+// of a small one, and a second order of the largest. Baselines in the same run: spawn to /readyz of the
+// same process on an empty store, and the first POST to a bare fastify route (connection set-up included).
+import { randomUUID } from 'node:crypto';
+import Fastify from 'fastify';
+import pg from 'pg';
+import { mintToken } from '../infra/auth/index.ts';
+import { PostgresEventStore } from '../infra/event-store/postgres.ts';
+import { createPgClient } from '../infra/sql/pg-client.ts';
+import { LARGEST_ACCOUNT, seedStore } from './cold-start-seed.ts';
+import { freePort, spawnLedger, waitReady, type LedgerChild } from './ledger-child.ts';
+import { progress, report } from './report.ts';
+
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const JWT_SECRET = 'cold-start-bench-secret-0123456789-abcdefghij';
+const SMALL_ACCOUNT = 'COLD-2';
+const LOAD_ACCOUNTS = Array.from({ length: 10 }, (_, i) => `COLD-${i + 11}`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function freshDatabase(name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(DATABASE_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function dropDatabase(name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: DATABASE_URL });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name} with (force)`).finally(() => admin.end());
+}
+
+const ledgerEnv = (databaseUrl: string): Record<string, string> => ({
+  DATABASE_URL: databaseUrl, NODE_ENV: 'production', JWT_SECRET, MARKET_HOURS: 'always-open', RATE_LIMIT_PER_SECOND: '100000',
+});
+
+interface Order { readonly status: number; readonly ms: number; readonly body: string }
+
+async function placeOrder(url: string, token: string, accountId: string, side: 'buy' | 'sell'): Promise<Order> {
+  const commandId = randomUUID();
+  const started = performance.now();
+  const response = await fetch(`${url}/v1/accounts/${accountId}/orders`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': commandId },
+    body: JSON.stringify({ commandId, clientOrderId: `cold-${randomUUID().slice(0, 12)}`, symbol: 'XAUUSD', side, kind: 'market', timeInForce: 'IOC', qty: '0.10' }),
+  });
+  const body = await response.text();
+  return { status: response.status, ms: performance.now() - started, body };
+}
+
+/** Orders on the load accounts at about `perSecond`, until stopped. */
+function smallLoad(url: () => string, token: string, perSecond: number): { stop(): Promise<void> } {
+  let running = true;
+  let n = 0;
+  const done = (async () => {
+    while (running) {
+      const accountId = LOAD_ACCOUNTS[n % LOAD_ACCOUNTS.length]!;
+      n += 1;
+      await placeOrder(url(), token, accountId, n % 2 === 0 ? 'buy' : 'sell').catch(() => undefined);
+      await sleep(1000 / perSecond);
+    }
+  })();
+  return { async stop() { running = false; await done; } };
+}
+
+/** Waits until every projection is within `slack` events of the head (read.projection_status). */
+async function caughtUp(databaseUrl: string, timeoutMs: number, slack = 500): Promise<number> {
+  const sql = createPgClient({ connectionString: databaseUrl, max: 1 });
+  const started = performance.now();
+  try {
+    for (let last = 0; ; await sleep(1_000)) {
+      const { rows } = await sql.query<{ n: string; behind: string | null }>(
+        `select count(*)::text as n, max(lag_events)::text as behind from read.projection_status`,
+      ).catch(() => ({ rows: [] as Array<{ n: string; behind: string | null }> }));
+      const behind = Number(rows[0]?.behind ?? Number.POSITIVE_INFINITY);
+      if (Number(rows[0]?.n ?? 0) > 0 && behind <= slack) return performance.now() - started;
+      if (performance.now() - started > timeoutMs) throw new Error(`projections still ${behind} events behind after ${timeoutMs} ms`);
+      if (performance.now() - last > 15_000) { progress(`cold-start: projections ${String(behind)} events behind`); last = performance.now(); }
+    }
+  } finally {
+    await sql.close();
+  }
+}
+
+async function bareRouteFirstPost(): Promise<number> {
+  const app = Fastify();
+  app.post('/v1/accounts/:accountId/orders', async (_request, reply) => reply.status(201).send({ accepted: true }));
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const started = performance.now();
+    await fetch(`${url}/v1/accounts/A/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ qty: '0.10' }) }).then((r) => r.text());
+    return performance.now() - started;
+  } finally {
+    await app.close();
+  }
+}
+
+async function stopLedger(ledger: LedgerChild): Promise<void> {
+  ledger.kill('SIGINT');
+  await Promise.race([ledger.exited, sleep(30_000)]);
+  ledger.kill('SIGKILL');
+  await ledger.exited;
+}
+
+async function emptyStoreReady(): Promise<number> {
+  const databaseUrl = await freshDatabase('bench_cold_start_empty');
+  try {
+    // The schemas exist, as they do after any first start: what is measured is a restart's own work.
+    const first = spawnLedger(await freePort(), ledgerEnv(databaseUrl));
+    await waitReady(first, 300_000);
+    await stopLedger(first);
+    const again = spawnLedger(await freePort(), ledgerEnv(databaseUrl));
+    const ms = await waitReady(again, 300_000, 10);
+    await stopLedger(again);
+    return ms;
+  } finally {
+    await dropDatabase('bench_cold_start_empty');
+  }
+}
+
+interface Row {
+  readonly events: number;
+  readonly largest: number;
+  readonly seedS: number;
+  readonly firstReadyS: number;
+  readonly catchUpS: number;
+  readonly restartReadyMs: number;
+  readonly largestFirstMs: number;
+  readonly smallFirstMs: number;
+  readonly largestSecondMs: number;
+}
+
+async function measure(size: number, token: string): Promise<Row> {
+  const name = `bench_cold_start_${size}`;
+  const databaseUrl = await freshDatabase(name);
+  try {
+    const sql = createPgClient({ connectionString: databaseUrl, max: 1 });
+    await (await PostgresEventStore.create(sql)).close();
+    await sql.close();
+    progress(`cold-start ${size}: seeding`);
+    const seedStarted = performance.now();
+    const seeded = await seedStore(databaseUrl, size, (n) => progress(`cold-start ${size}: seeded ${n} events`));
+    const seedS = (performance.now() - seedStarted) / 1000;
+    progress(`cold-start ${size}: ${seeded.events} events seeded in ${seedS.toFixed(1)} s; first start`);
+    let ledger = spawnLedger(await freePort(), ledgerEnv(databaseUrl));
+    const firstReadyS = (await waitReady(ledger, 600_000)) / 1000;
+    progress(`cold-start ${size}: first start ready after ${firstReadyS.toFixed(1)} s; catching up`);
+    const catchUpS = (await caughtUp(databaseUrl, 3_600_000)) / 1000;
+    progress(`cold-start ${size}: caught up after ${catchUpS.toFixed(1)} s more; small load, then kill -9`);
+    let current = ledger;
+    const load = smallLoad(() => current.url, token, 10);
+    await sleep(10_000);
+    ledger.kill('SIGKILL');
+    await ledger.exited;
+    ledger = spawnLedger(await freePort(), ledgerEnv(databaseUrl));
+    current = ledger;
+    const restartReadyMs = await waitReady(ledger, 300_000, 10);
+    await load.stop();
+    const largestFirst = await placeOrder(ledger.url, token, LARGEST_ACCOUNT, 'buy');
+    const smallFirst = await placeOrder(ledger.url, token, SMALL_ACCOUNT, 'buy');
+    const largestSecond = await placeOrder(ledger.url, token, LARGEST_ACCOUNT, 'sell');
+    for (const [what, order] of [['largest', largestFirst], ['small', smallFirst], ['largest again', largestSecond]] as const) {
+      if (order.status !== 201 || !order.body.includes('"accepted":true')) progress(`cold-start ${size}: the ${what} account's order answered ${order.status}: ${order.body.slice(0, 300)}`);
+    }
+    await stopLedger(ledger);
+    return {
+      events: seeded.events, largest: seeded.largestAccountEvents, seedS, firstReadyS, catchUpS,
+      restartReadyMs, largestFirstMs: largestFirst.ms, smallFirstMs: smallFirst.ms, largestSecondMs: largestSecond.ms,
+    };
+  } finally {
+    if (!process.env.KEEP_BENCH_DATABASES) await dropDatabase(name);
+  }
+}
+
+export async function run(args: string[]): Promise<void> {
+  const sizes = (args[0] ?? '10000,100000,1000000').split(',').map(Number);
+  const accounts = Array.from({ length: 100 }, (_, i) => `COLD-${i + 1}`);
+  const token = await mintToken({ role: 'trader', userId: 'cold-start-trader', accounts, ttl: '8h' }, { secret: JWT_SECRET, issuer: 'nicegold-ledger' });
+  progress('cold-start: baseline, restart on an empty store');
+  const emptyReadyMs = await emptyStoreReady();
+  const bareMs = await bareRouteFirstPost();
+  progress(`cold-start: empty store restart to /readyz ${emptyReadyMs.toFixed(0)} ms; bare fastify first POST ${bareMs.toFixed(1)} ms`);
+  const rows: Row[] = [];
+  for (const size of sizes) rows.push(await measure(size, token));
+  const table = [
+    '| events | largest account | seed (COPY) s | first start ready s | catch-up s | kill -9 to /readyz ms | first order, largest ms | first order, small ms | 2nd order, largest ms |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| 0 (baseline) | | | | | ${emptyReadyMs.toFixed(0)} | ${bareMs.toFixed(1)} (bare route) | | |`,
+    ...rows.map((r) => `| ${r.events} | ${r.largest} | ${r.seedS.toFixed(1)} | ${r.firstReadyS.toFixed(1)} | ${r.catchUpS.toFixed(1)} | ${r.restartReadyMs.toFixed(0)} | ${r.largestFirstMs.toFixed(1)} | ${r.smallFirstMs.toFixed(1)} | ${r.largestSecondMs.toFixed(1)} |`),
+  ];
+  process.stderr.write(`${table.join('\n')}\n`);
+  for (const r of rows) {
+    report({ bench: 'cold-start', figure: `cold_start_ready_${r.events}`, value: r.restartReadyMs, unit: 'ms', baseline: emptyReadyMs, target: '<= 3000 ms at 1,000,000 events' }, false);
+    report({ bench: 'cold-start', figure: `first_order_largest_${r.events}`, value: r.largestFirstMs, unit: 'ms', baseline: bareMs, target: '<= 50 ms for a 1,000,000-event account' }, false);
+  }
+}
