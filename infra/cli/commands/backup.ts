@@ -88,7 +88,11 @@ async function restore(parsed: ParsedArgs): Promise<number> {
   if (parsed.flags.get('skip-rebuild') === true) {
     process.stdout.write('read models not rebuilt: run nicegold projections rebuild all on it (faster), or let the projector catch up from the start\n');
   } else {
-    process.stdout.write(`${await rebuild(databaseUrl)}\n`);
+    const rebuilt = await rebuild(databaseUrl).catch((error: unknown) => {
+      process.stderr.write(`the restore is complete, the read models are not: run DATABASE_URL=${redactedUrl(databaseUrl)} nicegold projections rebuild all\n`);
+      throw error;
+    });
+    process.stdout.write(`${rebuilt}\n`);
   }
   process.stdout.write('next: point DATABASE_URL at it and start the roles; the broker, stop sweep and signal engine resume from their restored checkpoints\n');
   return 0;

@@ -5,7 +5,7 @@
 // original ones row for row.
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cp, mkdtemp, open, readdir, rm } from 'node:fs/promises';
+import { cp, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -280,6 +280,18 @@ describe.skipIf(!postgres.available)(`backup and restore on PostgreSQL${postgres
     expect(await ledgerSchemas(target.url)).toEqual([]);
     expect((await nicegold(['backup', 'verify', '--from', damaged])).stderr).toContain('[BACKUP.CORRUPT]');
     expect(await nicegold(['backup', 'verify', '--from', backup])).toMatchObject({ code: 0 });
+  }, 120_000);
+
+  it('rolls the whole restore back when what it restored is not what the manifest says', async () => {
+    const altered = path.join(dir, 'backup-altered');
+    await cp(backup, altered, { recursive: true });
+    const manifestPath = path.join(altered, 'manifest.json');
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+    manifest.eventStore.events += 1; // the archive is intact, its contents are not what was promised
+    await writeFile(manifestPath, JSON.stringify(manifest));
+    const target = await freshDatabase('nicegold_backup_altered');
+    await expect(restoreBackup({ from: altered, databaseUrl: target.url })).rejects.toMatchObject({ code: 'BACKUP.RESTORE_FAILED', message: expect.stringContaining('the manifest says') });
+    expect(await ledgerSchemas(target.url)).toEqual([]);
   }, 120_000);
 
   it('deploy/backup/backup.sh makes a checked backup per run and keeps the newest BACKUP_KEEP', async () => {
