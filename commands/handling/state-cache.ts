@@ -28,13 +28,13 @@ interface Held extends Entry {
 const PAGE = 1_000;
 
 /** Default events between two snapshots of a stream: a load folds at most this many events after its snapshot. */
-export const DEFAULT_SNAPSHOT_EVERY = 1_000;
+export const DEFAULT_SNAPSHOT_EVERY = 500;
 
 export interface StateCacheOptions {
   readonly maxStreams?: number;
   /** Where snapshots are kept; without it every stream is folded from its first event. */
   readonly snapshots?: SnapshotStore;
-  /** Events between two snapshots of a stream (default 1,000); 0 writes none (existing ones are still read). */
+  /** Events between two snapshots of a stream (default 500); 0 writes none (existing ones are still read). */
   readonly snapshotEvery?: number;
   /** Told when a snapshot could not be read, decoded or written (the load folds from the start instead). */
   readonly onSnapshotError?: (error: unknown, streamId: string) => void;

@@ -79,7 +79,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
   { name: 'BROKER_LATENCY_MS', default: '0', meaning: 'paper broker delay before a fill or cancel report reaches the ledger, in ms (0 to 60000)' },
   { name: 'FEED_RATE', default: '20', meaning: 'ticks/s of the synthetic XAUUSD feed in embedded mode (no NATS_URL); 0 turns it off' },
   { name: 'RATE_LIMIT_PER_SECOND', default: '200', meaning: 'requests per user per second on the HTTP APIs, GraphQL over HTTP with a budget of its own (Redis when REDIS_URL is set); beyond it 429 RATE_LIMITED' },
-  { name: 'SNAPSHOT_EVERY', default: '1000', meaning: 'events between two snapshots of an account\'s state (0 to 1000000; 0: none, every load folds the whole stream); loading an account folds at most this many events after its snapshot' },
+  { name: 'SNAPSHOT_EVERY', default: '500', meaning: 'events between two snapshots of an account\'s state (1 to 1000000, or 0: none, every load folds the whole stream); loading an account folds fewer than this many events after its snapshot' },
   { name: 'FILL_BAND_BPS', default: '(100 for every instrument)', meaning: 'how far (bps of the latest quote\'s mid) a broker\'s fill price may lie before it is refused FILL.OUTSIDE_MARKET_BAND, per instrument: XAUUSD:100,XAGUSD:200' },
   { name: 'JWT_ALGORITHM', default: 'HS256', meaning: 'HS256 (shared secret, development) or RS256 (JWT_JWKS_URL or JWT_PUBLIC_KEY)' },
   { name: 'JWT_SECRET', default: '(development secret)', meaning: 'HS256 secret; required when NODE_ENV=production and JWT_ALGORITHM=HS256' },
@@ -151,7 +151,7 @@ function rateLimitPerSecond(env: Env): number {
 }
 
 function snapshotEvery(env: Env): number {
-  const raw = optional(env, 'SNAPSHOT_EVERY') ?? '1000';
+  const raw = optional(env, 'SNAPSHOT_EVERY') ?? '500';
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || value > 1_000_000) throw new ConfigError('SNAPSHOT_EVERY', 'events between snapshots, a whole number from 0 (no snapshots) to 1000000', raw);
   return value;

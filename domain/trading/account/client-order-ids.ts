@@ -19,8 +19,8 @@ const SLOTS_BACK = CLIENT_ORDER_ID_WINDOW_MS / SLOT_MS;
 interface Slot {
   /** Hours since the epoch. */
   readonly hour: number;
-  /** clientOrderId -> orderId */
-  readonly ids: GrowOnlyIndex<string>;
+  /** The client order ids placed in this hour. */
+  readonly ids: GrowOnlyIndex<true>;
 }
 
 export interface ClientOrderIdWindow {
@@ -33,16 +33,16 @@ export const EMPTY_CLIENT_ORDER_IDS: ClientOrderIdWindow = { slots: [] };
 const hourOf = (epochMs: number): number => Math.floor(epochMs / SLOT_MS);
 
 /** The window with `clientOrderId` taken at `placedMs` (a time before the newest slot counts as the newest). */
-export function rememberClientOrderId(window: ClientOrderIdWindow, clientOrderId: string, orderId: string, placedMs: number): ClientOrderIdWindow {
+export function rememberClientOrderId(window: ClientOrderIdWindow, clientOrderId: string, placedMs: number): ClientOrderIdWindow {
   const newest = window.slots[window.slots.length - 1];
   const hour = newest === undefined ? hourOf(placedMs) : Math.max(newest.hour, hourOf(placedMs));
   const kept = window.slots[0] !== undefined && window.slots[0].hour < hour - SLOTS_BACK ? window.slots.filter((s) => s.hour >= hour - SLOTS_BACK) : window.slots;
   const last = kept[kept.length - 1];
   if (last !== undefined && last.hour === hour) {
-    const ids = including(last.ids, clientOrderId, orderId);
+    const ids = including(last.ids, clientOrderId, true);
     return ids === last.ids ? window : { slots: [...kept.slice(0, -1), { hour, ids }] };
   }
-  return { slots: [...kept, { hour, ids: including(emptyIndex<string>(), clientOrderId, orderId) }] };
+  return { slots: [...kept, { hour, ids: including(emptyIndex<true>(), clientOrderId, true) }] };
 }
 
 /** True when an order placed within the window before `nowMs` used this client order id. */
@@ -59,15 +59,15 @@ export function clientOrderIdTaken(window: ClientOrderIdWindow, clientOrderId: s
 /** How many ids the window holds: the duplicate check's memory, one day of orders. */
 export const clientOrderIdsHeld = (window: ClientOrderIdWindow): number => window.slots.reduce((n, s) => n + s.ids.size, 0);
 
-/** The window as plain data (a snapshot): per slot its hour and its [clientOrderId, orderId] pairs. */
-export const clientOrderIdsToPlain = (window: ClientOrderIdWindow): Array<[number, Array<[string, string]>]> =>
-  window.slots.map((slot) => [slot.hour, entriesOf(slot.ids)]);
+/** The window as plain data (a snapshot): per slot its hour and its ids in the order they came. */
+export const clientOrderIdsToPlain = (window: ClientOrderIdWindow): Array<[number, string[]]> =>
+  window.slots.map((slot) => [slot.hour, entriesOf(slot.ids).map(([clientOrderId]) => clientOrderId)]);
 
-export function clientOrderIdsFromPlain(plain: ReadonlyArray<readonly [number, ReadonlyArray<readonly [string, string]>]>): ClientOrderIdWindow {
+export function clientOrderIdsFromPlain(plain: ReadonlyArray<readonly [number, readonly string[]]>): ClientOrderIdWindow {
   return {
-    slots: plain.map(([hour, pairs]) => {
-      let ids = emptyIndex<string>();
-      for (const [clientOrderId, orderId] of pairs) ids = including(ids, clientOrderId, orderId);
+    slots: plain.map(([hour, clientOrderIds]) => {
+      let ids = emptyIndex<true>();
+      for (const clientOrderId of clientOrderIds) ids = including(ids, clientOrderId, true);
       return { hour, ids };
     }),
   };

@@ -114,7 +114,7 @@ function placeOrder(state: AccountState, event: OrderPlaced): AccountState {
   return {
     ...state,
     workingOrders: state.workingOrders.with(order),
-    clientOrderIds: rememberClientOrderId(state.clientOrderIds, order.clientOrderId, order.orderId, placedMs),
+    clientOrderIds: rememberClientOrderId(state.clientOrderIds, order.clientOrderId, placedMs),
     recentSubmitTimes: state.recentSubmitTimes.record(placedMs, windowStart),
     // Most orders change neither: keep the maps then rather than copy them.
     instruments: sameFacts(state.instruments.get(order.symbol), instrument) ? state.instruments : new Map(state.instruments).set(order.symbol, instrument),
