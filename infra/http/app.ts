@@ -31,6 +31,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // request.log lines carry the request's correlation id, under that name.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'correlationId' }),
     bodyLimit: deps.bodyLimit ?? 1_048_576,
+    // Registering the command API compiles every route's schema: on a loaded machine that took more than
+    // fastify's default 10 s and the process exited at start ("Plugin did not start in time"). A hung plugin still fails.
+    pluginTimeout: 120_000,
     genReqId: (request) => {
       const header = request.headers['x-correlation-id'];
       return typeof header === 'string' && /^[\w.:-]{1,100}$/.test(header) ? header : randomUUID();
