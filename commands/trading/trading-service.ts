@@ -24,7 +24,7 @@ import {
 } from '../../domain/trading/account/index.ts';
 import type { Quote } from '../../domain/trading/risk/index.ts';
 import { isFinal, type Order } from '../../domain/trading/orders/index.ts';
-import { controlDecider, controlStreamId, type ControlCommand, type ControlState } from '../../domain/trading/control/index.ts';
+import { controlDecider, controlStreamId, type ControlCommand } from '../../domain/trading/control/index.ts';
 import type { Command, Decider } from '../../domain/shared/decider.ts';
 import { isLedgerError } from '../../domain/shared/errors.ts';
 import { TooMuchContention, type CommandResult, type HandlerDeps } from '../handling/handle-command.ts';
@@ -230,8 +230,10 @@ export function createTradingService(deps: TradingServiceDeps): TradingService {
     const streamId = controlStreamId(input.scope);
     return records.once(ctx.commandId, type, bodyOf(ctx, input), async () => {
       const command = { type, data: { scope: input.scope, reason: input.reason }, metadata: metadata(ctx) } as ControlCommand;
-      const needs = (_: ControlState) => type === 'ApproveEmergencyStopRelease';
-      const outcome = await guarded(ctx, { decider: controlDecider, streamId, needs }, command);
+      // Only an approval needs a code: engaging and requesting go straight to the loop, with no catch-up read first.
+      const outcome = type === 'ApproveEmergencyStopRelease'
+        ? await guarded(ctx, { decider: controlDecider, streamId, needs: () => true }, command)
+        : await runCommand(handler, streams, controlDecider, streamId, command);
       // The stop state orders are judged on catches up before the stop is acknowledged: this process's
       // next order sees it at once instead of learning it from a failed append.
       await controls.current(input.scope);

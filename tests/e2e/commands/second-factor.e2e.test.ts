@@ -148,6 +148,15 @@ describe.skipIf(skip)(`second factor over HTTP${postgres.skipReason}${redis.skip
     expect(unlock.data).toMatchObject({ userId: 'officer-3', reason: 'called officer-3 back on the desk line', actor: { userId: 'admin-1', role: 'admin' } });
   });
 
+  it('the OpenAPI document names X-TOTP-Code on the two controls, and only there among the commands', async () => {
+    const doc = (await a.call('GET', '/docs/json')).body as { paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string; schema?: { pattern?: string } }> }>> };
+    const withCode = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods)
+      .filter(([, op]) => (op.parameters ?? []).some((p) => p.in === 'header' && p.name === 'x-totp-code' && p.schema?.pattern === '^[0-9]{6}$'))
+      .map(([method]) => `${method.toUpperCase()} ${path}`));
+    expect(withCode.sort()).toEqual(['POST /v1/stops/release-approvals', 'PUT /v1/accounts/{accountId}/limits']);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/mfa/enrolment', '/v1/mfa/users/{userId}/unlock', '/v1/mfa/users/{userId}/reset']));
+  });
+
   it('an admin cannot unlock or reset their own factor; another admin resets a lost one and the user enrols again', async () => {
     await a.authenticator(t.admin1);
     const self = await a.call('POST', '/v1/mfa/users/admin-1/reset', { reason: 'lost phone' }, { token: t.admin1 });
