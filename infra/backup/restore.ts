@@ -124,6 +124,8 @@ async function runRestore(folder: string, manifest: BackupManifest, databaseUrl:
   const psql = startTool('psql', ['--no-psqlrc', '--quiet', '--set=ON_ERROR_STOP=1', '--single-transaction', '--output=/dev/null', `--dbname=${target.dbname}`], target.env, ['pipe', 'ignore', 'pipe']);
   const restored = exited('pg_restore', restore);
   const applied = exited('psql', psql);
+  // psql stopped on an error: nothing reads pg_restore's output any more, and it would block on it.
+  void applied.then(() => { if (restore.exitCode === null) restore.kill('SIGTERM'); });
   psql.stdin!.on('error', () => undefined); // psql stopped on an error: its exit says why
   restore.stdout!.pipe(psql.stdin!, { end: false });
   const total = manifest.eventStore.events + manifest.keyValues;
