@@ -10,52 +10,33 @@
 import type { SnapshotCodec } from '../../shared/decider.ts';
 import { decodeJson, encodeJson } from '../../shared/json.ts';
 import type { InstrumentFacts, Order } from '../orders/index.ts';
-import { SubmitTimes, type RiskLimits } from '../risk/index.ts';
+import { SubmitTimes } from '../risk/index.ts';
 import { clientOrderIdsFromPlain, clientOrderIdsToPlain } from './client-order-ids.ts';
 import type { Position } from './positions.ts';
-import type { AccountState, TradingDay, TradingStatus } from './state.ts';
+import type { AccountState } from './state.ts';
 import { WorkingOrders } from './working-orders.ts';
 
 export const ACCOUNT_FOLD_VERSION = 'account-fold-2';
 
 /** The state as plain data: maps as entry lists in their order, the working orders in the map's order. */
-interface PlainAccountState {
-  readonly status: AccountState['status'];
-  readonly accountId: string;
-  readonly currency: string;
-  readonly balance: bigint;
-  readonly feesPaid: bigint;
-  readonly limits: RiskLimits | null;
-  readonly limitsVersion: number;
-  readonly trading: TradingStatus;
+type PlainAccountState = Omit<AccountState, 'workingOrders' | 'clientOrderIds' | 'positions' | 'instruments' | 'marks' | 'recentSubmitTimes'> & {
   readonly workingOrders: readonly Order[];
   readonly clientOrderIds: ReturnType<typeof clientOrderIdsToPlain>;
   readonly positions: ReadonlyArray<readonly [string, Position]>;
   readonly instruments: ReadonlyArray<readonly [string, Required<InstrumentFacts>]>;
   readonly marks: ReadonlyArray<readonly [string, bigint]>;
-  readonly peakEquity: bigint;
-  readonly day: TradingDay;
   readonly recentSubmitTimes: readonly number[];
-}
+};
 
 /** Every part of the state as plain data; also what two states are compared by (a fold equals a snapshot + tail). */
 export function plainAccountState(state: AccountState): PlainAccountState {
   return {
-    status: state.status,
-    accountId: state.accountId,
-    currency: state.currency,
-    balance: state.balance,
-    feesPaid: state.feesPaid,
-    limits: state.limits,
-    limitsVersion: state.limitsVersion,
-    trading: state.trading,
+    ...state,
     workingOrders: [...state.workingOrders.values()],
     clientOrderIds: clientOrderIdsToPlain(state.clientOrderIds),
     positions: [...state.positions],
     instruments: [...state.instruments],
     marks: [...state.marks],
-    peakEquity: state.peakEquity,
-    day: state.day,
     recentSubmitTimes: state.recentSubmitTimes.toArray(),
   };
 }
@@ -64,30 +45,16 @@ export function accountStateFromPlain(plain: PlainAccountState): AccountState {
   let workingOrders = WorkingOrders.EMPTY;
   for (const order of plain.workingOrders) workingOrders = workingOrders.with(order);
   return {
-    status: plain.status,
-    accountId: plain.accountId,
-    currency: plain.currency,
-    balance: plain.balance,
-    feesPaid: plain.feesPaid,
-    limits: plain.limits,
-    limitsVersion: plain.limitsVersion,
-    trading: plain.trading,
+    ...plain,
     workingOrders,
     clientOrderIds: clientOrderIdsFromPlain(plain.clientOrderIds),
     positions: new Map(plain.positions),
     instruments: new Map(plain.instruments),
     marks: new Map(plain.marks),
-    peakEquity: plain.peakEquity,
-    day: plain.day,
     recentSubmitTimes: SubmitTimes.of(plain.recentSubmitTimes),
   };
 }
 
-/**
- * Two JSON texts on two lines: the state without its client order ids (bigints tagged), then the ids, which
- * are most of a busy account's snapshot and only strings, so they go through JSON without the bigint
- * replacer and reviver (a day of ids at one order every 10 s: 8,640 strings).
- */
 export const accountSnapshots: SnapshotCodec<AccountState> = {
   version: ACCOUNT_FOLD_VERSION,
   encode(state) {
