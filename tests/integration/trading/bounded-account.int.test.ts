@@ -117,6 +117,16 @@ for (const { kind, available, reason } of kinds) {
       expect((await service().account('B2'))!.positions).toMatchObject([{ symbol: 'XAUUSD', qty: 10n }]);
     });
 
+    it('refuses a client order id another process used, though neither holds more than a day of ids', async () => {
+      const other = service();
+      await open(s, 'B5');
+      await other.account('B5'); // the other process has the account cached before the first order
+      const first = await s.placeOrder(ctx(), buy('B5', { clientOrderId: 'desk-7' }));
+      const second = await other.placeOrder(ctx(), buy('B5', { clientOrderId: 'desk-7' }));
+      expect(first.accepted).toBe(true);
+      expect(second).toMatchObject({ accepted: false, decision: { reasons: ['RISK.DUPLICATE_CLIENT_ORDER_ID'] } });
+    });
+
     it('loads an account from its latest snapshot and the events after it, as a fold from the first event has it', async () => {
       const every = 20;
       const writer = service({ snapshots: b.snapshots, snapshotEvery: every });
