@@ -262,6 +262,19 @@ export function describeEventStoreContract(name: string, makeStore: () => Promis
         await expectCode(store.readStreams([{ streamId: '' }]), 'EVENT_STORE.INVALID_STREAM_ID');
       });
 
+      it('reads one order\'s lifecycle events of a stream, oldest first, where the store has an index for it', async (test) => {
+        if (store.readOrderEvents === undefined) return test.skip(); // optional: callers scan the stream instead
+        const stream = `${prefix()}-orders`;
+        await store.append(stream, [
+          event('OrderPlaced', { orderId: 'o-1' }), event('RiskDecisionRecorded', { orderId: 'o-1' }), event('OrderPlaced', { orderId: 'o-2' }),
+          event('OrderAccepted', { orderId: 'o-1' }), event('FillRefused', { orderId: 'o-1' }), event('OrderFilled', { orderId: 'o-1' }), event('OrderCanceled', { orderId: 'o-2' }),
+        ], 'no_stream');
+        await store.append(`${stream}-other`, [event('OrderPlaced', { orderId: 'o-1' })], 'no_stream');
+        const read = await store.readOrderEvents(stream, 'o-1');
+        expect(read.map((e) => [e.type, e.revision])).toEqual([['OrderPlaced', 0n], ['OrderAccepted', 3n], ['OrderFilled', 5n]]);
+        expect(await store.readOrderEvents(stream, 'o-none')).toEqual([]);
+      });
+
       it('pages through readAll in position order with a stream prefix and type filter', async () => {
         const p = prefix();
         for (let i = 0; i < 5; i += 1) await store.append(`${p}-s${i}`, [event('Kept', { i }), event('Dropped', { i })], 'no_stream');
