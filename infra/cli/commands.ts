@@ -11,13 +11,17 @@ export interface CliCommand {
   run(args: readonly string[]): Promise<number>;
 }
 
-const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'commands');
+const self = fileURLToPath(import.meta.url);
+const dir = path.join(path.dirname(self), 'commands');
+// `.ts` when run from the sources, `.js` from the compiled tree (dist/, see bin/nicegold.mjs).
+const extension = path.extname(self);
 
 const importCommand = async (name: string): Promise<CliCommand | undefined> =>
-  ((await import(pathToFileURL(path.join(dir, `${name}.ts`)).href)) as { command?: CliCommand }).command;
+  ((await import(pathToFileURL(path.join(dir, `${name}${extension}`)).href)) as { command?: CliCommand }).command;
 
 /** The names of the commands there are, from the folder, without importing any of them. */
-export const commandNames = (): string[] => readdirSync(dir).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)).sort();
+export const commandNames = (): string[] =>
+  readdirSync(dir).filter((f) => f.endsWith(extension)).map((f) => f.slice(0, -extension.length)).sort();
 
 /** One command, importing only its module; undefined for an unknown name. */
 export async function loadCommand(name: string): Promise<CliCommand | undefined> {

@@ -43,9 +43,12 @@ export async function startLedger(config: Config, options: StartOptions = {}): P
     if (config.databaseUrl) logger.warn('--fresh only resets embedded data under DATA_DIR; an external database is left as it is');
     else await removeEmbeddedData(path.join(config.dataDir, 'pglite'));
   }
+  const mark = startupMarks(logger);
   await loadRoleModules();
+  mark('modules loaded');
   const metrics = createMetrics();
   const opened = await openBackends(config, logger);
+  mark('backends connected');
   // Every append of every role is timed and counted (nicegold_event_append_seconds, nicegold_events_appended_total).
   const backends: Backends = { ...opened, eventStore: instrumentEventStore(opened.eventStore, metrics, config.eventStore) };
   const roles: RunningRole[] = [];
@@ -55,10 +58,14 @@ export async function startLedger(config: Config, options: StartOptions = {}): P
     const context = { config, logger, metrics, backends };
     for (const role of config.roles) {
       for (const start of startersFor(role)) roles.push(await start(context));
+      mark(`role ${role} started`, { role });
     }
     // Every process serves /healthz, /readyz and /metrics; the routes of the roles it runs come with them.
     app = await buildApp({ logger, metrics, readiness: backends.readiness, plugins: roles.flatMap((r) => r.plugins ?? []) });
+    await app.ready();
+    mark('routes registered');
     url = await app.listen({ host: config.host, port: config.port });
+    mark('listening', { url });
   } catch (error) {
     await stopAll(app, roles, backends);
     throw error;
@@ -72,6 +79,14 @@ export async function startLedger(config: Config, options: StartOptions = {}): P
     logger,
     stop: () => (stopping ??= stopAll(app, roles, backends).then(() => logger.info('ledger stopped'))),
   };
+}
+
+/**
+ * Start-up phases in the log (info), each with the milliseconds since the process started (Node's time
+ * origin, so module loading before startLedger is counted): where a slow restart spent its time.
+ */
+function startupMarks(logger: Logger): (phase: string, fields?: Record<string, unknown>) => void {
+  return (phase, fields) => logger.info({ ...fields, startup: phase, sinceProcessStartMs: Math.round(performance.now()) }, `start-up: ${phase}`);
 }
 
 async function stopAll(app: FastifyInstance | undefined, roles: readonly RunningRole[], backends: Backends): Promise<void> {

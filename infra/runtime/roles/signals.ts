@@ -1,7 +1,5 @@
 // Role `signals`: the signal engine on the configured event store, scoring with ONNX Runtime. In embedded
 // mode it first registers and promotes the shipped demo model so `npm start` produces signals at once.
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createQuoteBook } from '../../../commands/market-data/quote-book.ts';
 import { createTradingService } from '../../../commands/trading/index.ts';
 import { AutoTrader } from '../../../commands/signals/auto-trader.ts';
@@ -9,9 +7,10 @@ import { DEMO_MODEL, ensureDemoModel } from '../../../commands/signals/demo-mode
 import { ModelRegistry } from '../../../commands/signals/registry.ts';
 import { SignalEngine } from '../../../commands/signals/signal-engine.ts';
 import { onnxRuntime } from '../../onnx/runtime.ts';
+import { repositoryRootAbove } from '../repository-root.ts';
 import { registerRole } from '../roles.ts';
 
-const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const repositoryRoot = repositoryRootAbove(import.meta.url);
 
 registerRole('signals', async ({ config, logger, metrics, backends }) => {
   const log = logger.child({ role: 'signals' });
