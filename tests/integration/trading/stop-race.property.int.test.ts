@@ -67,7 +67,7 @@ describe.skipIf(!postgres.available || !redis.available)(`judge-then-append unde
               const service = services[s.via];
               if (s.kind === 'order') return { step: s, outcome: await service.placeOrder(trader(), limitBuy(s.accountId)) };
               if (s.kind === 'engage') await service.engageStop(officer(), { scope: s.scope, reason: 'model stop' });
-              else await release(service, s.scope, f.withCode).catch((error: { code?: string }) => {
+              else await release(service, s.scope, (ctx) => f.withCode(ctx)).catch((error: { code?: string }) => {
                 // refusals the model allows: nothing engaged, or another release of the same stop in the round
                 if (!['CONTROL.NOT_ENGAGED', 'CONTROL.NO_RELEASE_REQUESTED', 'CONTROL.RELEASE_PENDING', 'CONTROL.SAME_APPROVER'].includes(error.code ?? '')) throw error;
               });

@@ -21,7 +21,7 @@ const T2 = new Date('2026-03-02T10:09:00.000Z');
 /** An approval carries the approver's verified second factor, as the trading service hands it in. */
 function command(type: ControlCommand['type'], scope: ControlScope, reason: string, actor: ControlActor, now = T1): ControlCommand {
   const secondFactor = type === 'ApproveEmergencyStopRelease' ? { secondFactor: { userId: actor.userId, step: 1 } } : {};
-  return { type, data: { scope, reason, ...secondFactor }, metadata: { commandId: `cmd-${type}-${actor.userId}`, now, actor } } as ControlCommand;
+  return { type, data: { scope, reason, ...secondFactor }, metadata: { commandId: `cmd-${type}-${actor.userId}`, now, actor } };
 }
 
 const engaged = (scope: ControlScope, actor = alice, reason = 'feed frozen', at = T0): ControlEvent => ({
