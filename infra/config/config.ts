@@ -1,6 +1,7 @@
 // The one module that reads the environment. It validates every variable, freezes the result and fails
 // at start with a message naming the variable and what it expected. Nothing else reads process.env.
-import { createHash } from 'node:crypto';
+import { createHash, createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export type EventStoreKind = 'pglite' | 'postgres' | 'eventstoredb';
@@ -41,6 +42,8 @@ export interface Config {
   readonly rateLimitPerSecond: number;
   /** Events between two snapshots of an account (SNAPSHOT_EVERY); 0: no snapshots, every load folds from the first event. */
   readonly snapshotEvery: number;
+  /** PEM of the Ed25519 key (`nicegold audit keygen`) that signs the trails the audit API hands out (AUDIT_SIGN_KEY); unsigned when absent. */
+  readonly auditSignKey: string | undefined;
   /** Fill band per instrument, bps around the latest quote's mid (FILL_BAND_BPS); others take the default. */
   readonly fillBandBps: ReadonlyMap<string, bigint>;
   /** 32 bytes that seal the TOTP secrets of second factors in the event log (MFA_SECRET_KEY). */
@@ -87,6 +90,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
   { name: 'JWT_PUBLIC_KEY', default: '(unset)', meaning: 'PEM public key for RS256 tokens (instead of JWKS)' },
   { name: 'JWT_ISSUER', default: 'nicegold-ledger', meaning: 'expected iss claim' },
   { name: 'MFA_SECRET_KEY', default: '(derived from JWT_SECRET)', meaning: '64 hex digits (32 bytes, e.g. openssl rand -hex 32): the AES-256-GCM key that encrypts second-factor secrets in the event log; the same in every process; required with JWT_ALGORITHM=RS256' },
+  { name: 'AUDIT_SIGN_KEY', default: '(unset: unsigned)', meaning: 'file of the Ed25519 private key (nicegold audit keygen) that signs every trail the audit API hands out (auditTrail, GET /audit/trail); unset, those trails are unsigned' },
   { name: 'AUTO_TRADER', default: 'off', meaning: 'on: the signals role turns champion signals into orders (risk-checked like any order) on AUTO_TRADER_ACCOUNT' },
   { name: 'AUTO_TRADER_ACCOUNT', default: '(unset)', meaning: 'account the auto-trader trades; required when AUTO_TRADER=on' },
   { name: 'AUTO_TRADER_QTY', default: '1', meaning: 'auto-trader position size in quantity steps (XAUUSD: 0.01 lot each)' },
@@ -148,6 +152,23 @@ function rateLimitPerSecond(env: Env): number {
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || value < 1 || value > 1_000_000) throw new ConfigError('RATE_LIMIT_PER_SECOND', 'requests per second from 1 to 1000000', raw);
   return value;
+}
+
+/** The audit API's trail key, read and checked at start: a missing file or a key that is not Ed25519 stops the process. */
+function auditSignKey(env: Env, cwd: string): string | undefined {
+  const file = optional(env, 'AUDIT_SIGN_KEY');
+  if (file === undefined) return undefined;
+  const expected = 'the file of an Ed25519 private key (make one with nicegold audit keygen)';
+  let pem: string;
+  try {
+    pem = readFileSync(path.resolve(cwd, file), 'utf8');
+  } catch {
+    throw new ConfigError('AUDIT_SIGN_KEY', expected, `${file} (not readable)`);
+  }
+  try {
+    if (createPrivateKey(pem).asymmetricKeyType === 'ed25519') return pem;
+  } catch { /* not a private key: refused below */ }
+  throw new ConfigError('AUDIT_SIGN_KEY', expected, `${file} (not an Ed25519 private key)`);
 }
 
 function snapshotEvery(env: Env): number {
@@ -246,6 +267,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     rateLimitPerSecond: rateLimitPerSecond(env),
     fillBandBps: fillBandBps(env),
     snapshotEvery: snapshotEvery(env),
+    auditSignKey: auditSignKey(env, cwd),
     mfaSecretKey: mfaSecretKey(env, jwtSecret),
     jwt: Object.freeze({ algorithm, secret: jwtSecret, jwksUrl, publicKey, issuer: optional(env, 'JWT_ISSUER') ?? 'nicegold-ledger' }),
   });

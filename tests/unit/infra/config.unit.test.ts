@@ -1,4 +1,9 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { generateTrailKeys, publicKey, signingKey } from '../../../commands/compliance/index.ts';
 import { ConfigError, loadConfig } from '../../../infra/config/config.ts';
 
 describe('configuration', () => {
@@ -63,5 +68,25 @@ describe('MFA_SECRET_KEY', () => {
     [{ JWT_ALGORITHM: 'RS256', JWT_PUBLIC_KEY: 'pem' }],
   ])('fails at start naming MFA_SECRET_KEY for %o', (env) => {
     expect(() => loadConfig(env)).toThrow(expect.objectContaining({ variable: 'MFA_SECRET_KEY' }));
+  });
+});
+
+describe('AUDIT_SIGN_KEY', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'nicegold-audit-key-'));
+  const keys = generateTrailKeys();
+  writeFileSync(path.join(dir, 'trail.key'), keys.privatePem);
+  writeFileSync(path.join(dir, 'trail.pub'), keys.publicPem);
+  writeFileSync(path.join(dir, 'rsa.key'), generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+
+  it('leaves the audit API unsigned when unset, and reads the keygen key (relative to the working directory) when set', () => {
+    expect(loadConfig({}).auditSignKey).toBeUndefined();
+    const pem = loadConfig({ AUDIT_SIGN_KEY: 'trail.key' }, dir).auditSignKey;
+    expect(pem).toBeDefined();
+    expect(signingKey(pem!).keyId).toBe(publicKey(keys.publicPem).keyId);
+  });
+
+  it.each(['missing.key', 'trail.pub', 'rsa.key'])('stops the start naming AUDIT_SIGN_KEY for %s', (file) => {
+    expect(() => loadConfig({ AUDIT_SIGN_KEY: file }, dir)).toThrow(expect.objectContaining({ variable: 'AUDIT_SIGN_KEY' }));
+    expect(() => loadConfig({ AUDIT_SIGN_KEY: file }, dir)).toThrow(new RegExp(`${file.replace('.', '\\.')}.*(not readable|not an Ed25519)`));
   });
 });
