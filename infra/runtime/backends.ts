@@ -1,12 +1,13 @@
 // Opens the backends the configuration names: the event store and the SQL database for read models.
-// In embedded mode one PGlite database under DATA_DIR holds both.
+// In embedded mode one PGlite database under DATA_DIR holds both. The client libraries of backends the
+// configuration does not name (PGlite, Redis, EventStoreDB) are not even imported: a restart pays only
+// for what it opens.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { EventStore } from '../../domain/ports/event-store.ts';
 import type { KeyValueStore } from '../../domain/ports/key-value.ts';
 import type { SnapshotStore } from '../../domain/ports/snapshot-store.ts';
 import { createMemoryKeyValueStore } from '../cache/memory.ts';
-import { createRedisKeyValueStore } from '../cache/redis.ts';
 import { createSqlKeyValueStore } from '../cache/sql.ts';
 import type { Config } from '../config/config.ts';
 import { PostgresEventStore } from '../event-store/postgres.ts';
@@ -16,7 +17,6 @@ import type { ReadinessCheck } from '../http/app.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { SqlClient } from '../sql/client.ts';
 import { createPgClient } from '../sql/pg-client.ts';
-import { createPgliteClient } from '../sql/pglite-client.ts';
 
 export interface Backends {
   readonly eventStore: EventStore;
@@ -51,7 +51,7 @@ export async function openBackends(config: Config, logger: Logger): Promise<Back
     closers.push(() => eventStore.close());
     readiness.push({ name: 'event-store', check: async () => `${config.eventStore}, head ${String(await eventStore.headPosition() ?? 'empty')}` });
 
-    const keyValue = config.redisUrl ? createRedisKeyValueStore(config.redisUrl) : createMemoryKeyValueStore();
+    const keyValue = config.redisUrl ? (await import('../cache/redis.ts')).createRedisKeyValueStore(config.redisUrl) : createMemoryKeyValueStore();
     closers.push(() => keyValue.close());
     readiness.push({ name: 'cache', check: async () => { await keyValue.get('readyz'); return config.redisUrl ? 'redis' : 'in-process'; } });
 
@@ -83,6 +83,7 @@ async function openSql(config: Config, logger: Logger): Promise<SqlClient> {
   const dir = path.join(config.dataDir, 'pglite');
   await mkdir(dir, { recursive: true });
   logger.info({ dir }, 'using embedded PGlite');
+  const { createPgliteClient } = await import('../sql/pglite-client.ts');
   return createPgliteClient(dir);
 }
 

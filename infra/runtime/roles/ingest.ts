@@ -1,8 +1,6 @@
 // The ingest role: ticks in, events out. With NATS_URL it reads the durable JetStream consumer on
 // md.ticks.>; without it (embedded mode) the synthetic XAUUSD feed calls the ingester directly at
 // FEED_RATE ticks/s. Either way it serves POST /v1/ticks through the api role's server.
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { isWithinTradingSession, XAUUSD_SPEC } from '../../../domain/market-data/index.ts';
 import { ticksRoutes } from '../../../commands/market-data/http-ticks.ts';
 import type { TickIngester } from '../../../commands/market-data/tick-ingester.ts';
@@ -13,10 +11,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { openMarketData } from '../../../commands/market-data/market-data.ts';
 import { startSyntheticFeed, type RunningFeed } from '../../../commands/market-data/synthetic-feed.ts';
 import { isUnreadable, type TickOutcome, type TickSubmission } from '../../../commands/market-data/tick-ingester.ts';
-import { registerJetStreamMetrics } from '../../metrics/jetstream.ts';
 import type { Metrics } from '../../metrics/metrics.ts';
-import { ensureTickConsumer, ensureTickStream } from '../../nats/jetstream.ts';
-import { startTickConsumer, type RunningTickConsumer } from '../../nats/tick-consumer.ts';
+import type { JetStreamIntake } from '../jetstream-intake.ts';
 import { registerRole } from '../roles.ts';
 
 const countOutcomes = (metrics: Metrics) => (outcomes: readonly TickOutcome[], submissions: readonly TickSubmission[]) => {
@@ -33,18 +29,12 @@ registerRole('ingest', async ({ config, logger, metrics, backends }) => {
     eventStore: backends.eventStore, keyValue: backends.keyValue, marketHours: config.marketHours, onOutcomes: countOutcomes(metrics),
   });
   instruments.follow((error) => log.error({ err: error }, 'instrument spec subscription failed'));
-  let nc: NatsConnection | undefined;
-  let consumer: RunningTickConsumer | undefined;
+  let intake: JetStreamIntake | undefined;
   let feed: RunningFeed | undefined;
   try {
     if (config.natsUrl) {
-      nc = await connect({ servers: config.natsUrl, name: 'nicegold-ingest' });
-      const jsm = await jetstreamManager(nc);
-      const stream = await ensureTickStream(jsm);
-      const durable = await ensureTickConsumer(jsm, { stream });
-      registerJetStreamMetrics(metrics, jsm, { stream, consumer: durable }, (error) => log.warn({ err: error }, 'JetStream consumer info for /metrics failed'));
-      consumer = await startTickConsumer({ nc, stream, ingest: (batch) => ingester.ingest(batch), logger: log });
-      log.info({ stream }, 'consuming ticks from JetStream');
+      const { startJetStreamIntake } = await import('../jetstream-intake.ts'); // the NATS client only when it is used
+      intake = await startJetStreamIntake({ natsUrl: config.natsUrl, ingester, metrics, log });
     } else if (config.feedRate > 0) {
       if (config.marketHours === 'enforce' && !isWithinTradingSession(XAUUSD_SPEC.tradingSession, new Date())) {
         log.warn('XAUUSD is outside its trading session: synthetic ticks will be rejected OUTSIDE_TRADING_HOURS (set MARKET_HOURS=always-open for a demo)');
@@ -57,7 +47,6 @@ registerRole('ingest', async ({ config, logger, metrics, backends }) => {
       log.info({ rate: config.feedRate }, 'synthetic XAUUSD feed running in process');
     }
   } catch (error) {
-    await nc?.close();
     await instruments.close();
     throw error;
   }
@@ -65,8 +54,8 @@ registerRole('ingest', async ({ config, logger, metrics, backends }) => {
     plugins: [authenticatedTicksRoutes(ingester, config, backends.keyValue)],
     async stop() {
       await feed?.stop();
-      await consumer?.stop(); // stop pulling, finish and acknowledge what was received
-      await nc?.drain();
+      await intake?.consumer.stop(); // stop pulling, finish and acknowledge what was received
+      await intake?.nc.drain();
       await instruments.close();
     },
   };
