@@ -7,7 +7,12 @@
 // again. Measured: spawn to /readyz 200 after the kill, then the first order of the largest account and
 // of a small one, and a second order of the largest. Baselines in the same run: spawn to /readyz of the
 // same process on an empty store, and the first POST to a bare fastify route (connection set-up included).
+// Each restart's start-up phases (modules loaded, backends connected, each role, routes, listening: ms
+// since its process started, and whether it ran compiled code or the sources) are printed as it goes;
+// run `npm run build` first to measure what production runs (the bench says when it will not).
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import pg from 'pg';
 import { mintToken } from '../infra/auth/index.ts';
@@ -16,6 +21,9 @@ import { createPgClient } from '../infra/sql/pg-client.ts';
 import { LARGEST_ACCOUNT, seedStore } from './cold-start-seed.ts';
 import { freePort, spawnLedger, waitReady, type LedgerChild } from './ledger-child.ts';
 import { progress, report } from './report.ts';
+import { compiledStaleness } from '../bin/compiled.mjs';
+
+const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const JWT_SECRET = 'cold-start-bench-secret-0123456789-abcdefghij';
@@ -46,6 +54,20 @@ async function dropDatabase(name: string): Promise<void> {
 const ledgerEnv = (databaseUrl: string): Record<string, string> => ({
   DATABASE_URL: databaseUrl, NODE_ENV: 'production', JWT_SECRET, MARKET_HOURS: 'always-open', RATE_LIMIT_PER_SECOND: '100000',
 });
+/** A restart logs at info: its start-up phases (infra/runtime/start.ts) are read from its output. */
+const restartEnv = (databaseUrl: string) => ({ ...ledgerEnv(databaseUrl), LOG_LEVEL: 'info' });
+
+/** `phase@ms since the process started, ...` and which code ran, from a process's start-up log lines. */
+function startupPhases(output: string): string {
+  const marks = output.split('\n').flatMap((line) => {
+    if (!line.includes('"startup"')) return [];
+    try {
+      const { startup, sinceProcessStartMs, code } = JSON.parse(line) as { startup: string; sinceProcessStartMs: number; code?: string };
+      return [`${startup}${code ? ` (${code})` : ''} @${sinceProcessStartMs}`];
+    } catch { return []; }
+  });
+  return marks.join(', ');
+}
 
 interface Order { readonly status: number; readonly ms: number; readonly body: string }
 
@@ -122,8 +144,9 @@ async function emptyStoreReady(): Promise<number> {
     const first = spawnLedger(await freePort(), ledgerEnv(databaseUrl));
     await waitReady(first, 300_000);
     await stopLedger(first);
-    const again = spawnLedger(await freePort(), ledgerEnv(databaseUrl));
+    const again = spawnLedger(await freePort(), restartEnv(databaseUrl));
     const ms = await waitReady(again, 300_000, 10);
+    progress(`cold-start: empty store restart phases (ms since the process started): ${startupPhases(again.output())}`);
     await stopLedger(again);
     return ms;
   } finally {
@@ -165,9 +188,10 @@ async function measure(size: number, token: string): Promise<Row> {
     await sleep(10_000);
     ledger.kill('SIGKILL');
     await ledger.exited;
-    ledger = spawnLedger(await freePort(), ledgerEnv(databaseUrl));
+    ledger = spawnLedger(await freePort(), restartEnv(databaseUrl));
     current = ledger;
     const restartReadyMs = await waitReady(ledger, 300_000, 10);
+    progress(`cold-start ${size}: restart phases (ms since the process started): ${startupPhases(ledger.output())}`);
     await load.stop();
     const largestFirst = await placeOrder(ledger.url, token, LARGEST_ACCOUNT, 'buy');
     const smallFirst = await placeOrder(ledger.url, token, SMALL_ACCOUNT, 'buy');
@@ -186,6 +210,8 @@ async function measure(size: number, token: string): Promise<Row> {
 }
 
 export async function run(args: string[]): Promise<void> {
+  const staleness = compiledStaleness(repositoryRoot);
+  if (staleness) progress(`cold-start: the ledger will run from the sources through tsx, not compiled (${staleness}); npm run build first to measure what production runs`);
   const sizes = (args[0] ?? '10000,100000,1000000').split(',').map(Number);
   const accounts = Array.from({ length: 100 }, (_, i) => `COLD-${i + 1}`);
   const token = await mintToken({ role: 'trader', userId: 'cold-start-trader', accounts, ttl: '8h' }, { secret: JWT_SECRET, issuer: 'nicegold-ledger' });

@@ -45,7 +45,7 @@ export async function startLedger(config: Config, options: StartOptions = {}): P
   }
   const mark = startupMarks(logger);
   await loadRoleModules();
-  mark('modules loaded');
+  mark('modules loaded', { code: import.meta.url.endsWith('.js') ? 'compiled' : 'sources' });
   const metrics = createMetrics();
   const opened = await openBackends(config, logger);
   mark('backends connected');
