@@ -1,6 +1,6 @@
 // Request and response shapes of the command API, as JSON Schema (TypeBox). Money, prices and
 // quantities are decimal strings ("2345.67", "0.10" lots): JSON numbers would pass through a float.
-import { Type, type Static } from '@fastify/type-provider-typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { formatUnits } from '../../domain/shared/money.ts';
 import { RISK_LIMIT_BOUNDS } from '../../domain/trading/account/index.ts';
 import { limitDecimalPlaces } from './convert.ts';
