@@ -8,6 +8,32 @@ export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6
 export const TEST_NATS_URL = process.env.TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 export const inCi = process.env.CI === 'true' || process.env.CI === '1';
 
+/**
+ * Redis databases that e2e suites flush and give to the processes they start: one per suite (per process),
+ * so suites running side by side never flush each other's caches (the observability suite once shared 12
+ * with the kill switch's process B and emptied its quote book mid-setup).
+ */
+export const E2E_REDIS_DATABASES = { killSwitchA: 11, killSwitchB: 12, valuation: 13, observability: 14 } as const;
+
+/** TEST_REDIS_URL pointed at database `db`. */
+export function redisDatabaseUrl(db: number): string {
+  const url = new URL(TEST_REDIS_URL);
+  url.pathname = `/${db}`;
+  return url.toString();
+}
+
+/** Empties Redis database `db` (an e2e suite's own, see E2E_REDIS_DATABASES). */
+export async function flushRedisDatabase(db: number): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(redisDatabaseUrl(db), { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await client.connect();
+    await client.flushdb();
+  } finally {
+    client.disconnect();
+  }
+}
+
 function reachable(url: string, defaultPort: number): Promise<boolean> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {

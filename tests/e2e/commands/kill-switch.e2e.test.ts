@@ -6,9 +6,8 @@
 // stop, by either process; orders outside the stop's scope still go through; every order accepted before
 // the stop is swept (canceled) by the stop's sweep.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
 import { createTestDatabase, type TestDatabase } from '../../integration/projections/database.ts';
-import { postgresService, redisService, TEST_REDIS_URL } from '../../support/services.ts';
+import { E2E_REDIS_DATABASES, flushRedisDatabase, postgresService, redisDatabaseUrl, redisService } from '../../support/services.ts';
 import { startLedgerProcess, token, type LedgerProcess } from '../support/ledger-process.ts';
 import { Authenticator } from '../../support/second-factor.ts';
 
@@ -21,7 +20,7 @@ const LIMITS = {
 };
 const CLIENTS = 50;
 /** Redis databases of the two processes: their own, flushed before and after. */
-const REDIS_DBS = [11, 12] as const;
+const REDIS_DBS = [E2E_REDIS_DATABASES.killSwitchA, E2E_REDIS_DATABASES.killSwitchB] as const;
 
 type Scope = { kind: 'global' } | { kind: 'instrument'; symbol: string } | { kind: 'account'; accountId: string };
 
@@ -39,12 +38,6 @@ interface Sent {
   readonly code: string | undefined;
 }
 
-const redisUrl = (db: number) => {
-  const url = new URL(TEST_REDIS_URL);
-  url.pathname = `/${db}`;
-  return url.toString();
-};
-
 describe.skipIf(!postgres.available || !redis.available)(`emergency stop across two processes under load${postgres.skipReason || redis.skipReason}`, () => {
   let db: TestDatabase;
   let processes: LedgerProcess[] = [];
@@ -53,12 +46,7 @@ describe.skipIf(!postgres.available || !redis.available)(`emergency stop across 
   let approver: Authenticator;
 
   const flushRedis = async () => {
-    for (const n of REDIS_DBS) {
-      const client = new Redis(redisUrl(n), { lazyConnect: true, maxRetriesPerRequest: 1 });
-      await client.connect();
-      await client.flushdb();
-      client.disconnect();
-    }
+    for (const n of REDIS_DBS) await flushRedisDatabase(n);
   };
 
   /** A fresh XAUUSD quote recorded through each process's own ingest (so each process's quote book has it). */
@@ -109,8 +97,8 @@ describe.skipIf(!postgres.available || !redis.available)(`emergency stop across 
       feed: await token('service', 'feed-ks'),
     };
     // A first, alone, so the schemas are created once; then B beside it.
-    processes = [await startLedgerProcess('A', { DATABASE_URL: db.url, REDIS_URL: redisUrl(REDIS_DBS[0]), ROLES: 'api,ingest,broker' })];
-    processes.push(await startLedgerProcess('B', { DATABASE_URL: db.url, REDIS_URL: redisUrl(REDIS_DBS[1]), ROLES: 'api,ingest' }));
+    processes = [await startLedgerProcess('A', { DATABASE_URL: db.url, REDIS_URL: redisDatabaseUrl(REDIS_DBS[0]), ROLES: 'api,ingest,broker' })];
+    processes.push(await startLedgerProcess('B', { DATABASE_URL: db.url, REDIS_URL: redisDatabaseUrl(REDIS_DBS[1]), ROLES: 'api,ingest' }));
     await tick();
     const enrolment = await processes[1]!.call('POST', '/v1/mfa/enrolment', tokens.officer2);
     expect(enrolment.status, JSON.stringify(enrolment.body)).toBe(201);
@@ -119,7 +107,7 @@ describe.skipIf(!postgres.available || !redis.available)(`emergency stop across 
       expect((await processes[0]!.call('POST', '/v1/accounts', tokens.admin, { accountId, currency: 'USD', startingBalance: '100000.00' })).status).toBe(201);
       expect((await processes[1]!.call('PUT', `/v1/accounts/${accountId}/limits`, tokens.officer1, { limits: LIMITS })).status).toBe(200);
       // warm: both processes have the account and its stop streams cached
-      for (const via of [0, 1]) expect((await place(via, accountId)).accepted).toBe(true);
+      for (const via of [0, 1]) { const w = await place(via, accountId); expect(w.accepted, JSON.stringify(w)).toBe(true); }
     }
   }, 180_000);
 

@@ -5,14 +5,12 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
 import { createTestDatabase, type TestDatabase } from '../../integration/projections/database.ts';
-import { postgresService, redisService, TEST_REDIS_URL } from '../../support/services.ts';
+import { postgresService, redisService, E2E_REDIS_DATABASES, flushRedisDatabase, redisDatabaseUrl } from '../../support/services.ts';
 import { startLedgerProcess, token, type LedgerProcess } from '../support/ledger-process.ts';
 
 const [postgres, redis] = await Promise.all([postgresService(), redisService()]);
 const run = promisify(execFile);
-const REDIS_DB = 13;
 const LIMITS = {
   maxOrderNotional: '10000000.00', maxPositionQty: '50.00', maxOpenOrders: 100, priceCollarBps: 500,
   maxQuoteAgeMs: 86_400_000, maxSubmitsPerWindow: 1_000, submitWindowMs: 1_000, maxDailyLoss: '1000000.00',
@@ -24,13 +22,8 @@ describe.skipIf(!postgres.available || !redis.available)(`one valuation across R
   let admin: string;
   let feed: string;
   let sequence = 0;
-  const redisUrl = (() => { const url = new URL(TEST_REDIS_URL); url.pathname = `/${REDIS_DB}`; return url.toString(); })();
-  const flush = async () => {
-    const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    await client.connect();
-    await client.flushdb();
-    client.disconnect();
-  };
+  const redisUrl = redisDatabaseUrl(E2E_REDIS_DATABASES.valuation);
+  const flush = () => flushRedisDatabase(E2E_REDIS_DATABASES.valuation);
 
   const tick = async (bid: string, ask: string) => {
     sequence += 1;

@@ -5,16 +5,14 @@
 // desk-state metrics the alerts fire on must say what the desk did, and every SQL panel query (and
 // variable) of the dashboards must run on the read models the projector built in its database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
 import { createTestDatabase, type TestDatabase } from '../../integration/projections/database.ts';
 import {
   alertRules, dashboardPromQueries, dashboardSqlQueries, exportedSamples, grafanaSql, metricNames, type Query,
 } from '../../support/observability.ts';
-import { natsService, postgresService, redisService, TEST_NATS_URL, TEST_REDIS_URL } from '../../support/services.ts';
+import { natsService, postgresService, redisService, TEST_NATS_URL, E2E_REDIS_DATABASES, flushRedisDatabase, redisDatabaseUrl } from '../../support/services.ts';
 import { startLedgerProcess, token, type LedgerProcess } from '../support/ledger-process.ts';
 
 const [postgres, redis, nats] = await Promise.all([postgresService(), redisService(), natsService()]);
-const REDIS_DB = 12;
 /** Made by Prometheus itself for each scrape target, not by the ledger. */
 const PROMETHEUS_OWN = new Set(['up']);
 const LIMITS = {
@@ -30,13 +28,8 @@ describe.skipIf(!postgres.available || !redis.available || !nats.available)(`the
   let db: TestDatabase;
   let ledger: LedgerProcess;
   let admin: string;
-  const redisUrl = (() => { const url = new URL(TEST_REDIS_URL); url.pathname = `/${REDIS_DB}`; return url.toString(); })();
-  const flush = async () => {
-    const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    await client.connect();
-    await client.flushdb();
-    client.disconnect();
-  };
+  const redisUrl = redisDatabaseUrl(E2E_REDIS_DATABASES.observability);
+  const flush = () => flushRedisDatabase(E2E_REDIS_DATABASES.observability);
   const metrics = async () => (await fetch(`${ledger.url}/metrics`)).text();
   const sample = async (name: string, labels: string) => {
     const line = (await metrics()).split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels));
