@@ -30,6 +30,8 @@ export interface ProjectorOptions {
   readonly logger?: ProjectorLogger;
   readonly holder?: string;
   readonly features?: SqlFeatures;
+  /** How long the shared log's next page waits for the slowest projection before that one reads on by itself (default 2 s). */
+  readonly laggardWaitMs?: number;
 }
 
 export interface RunningProjector {
@@ -62,7 +64,11 @@ export async function startProjector(options: ProjectorOptions): Promise<Running
   let session: LockSession | undefined = await openLockSession(sql);
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   // Every projection's batches come from one read of the log, each page decoded once (shared-log.ts).
-  const log = new SharedLog(store, { filter: unionFilter(options.projections), pageSize: batchSize });
+  const log = new SharedLog(store, {
+    filter: unionFilter(options.projections),
+    pageSize: batchSize,
+    ...(options.laggardWaitMs === undefined ? {} : { laggardWaitMs: options.laggardWaitMs }),
+  });
   const context = {
     sql, store, features, logger, batchSize,
     batches: (projection: Projection, after: bigint | undefined) => log.reader(projection, after),
