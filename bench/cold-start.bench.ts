@@ -99,18 +99,24 @@ function smallLoad(url: () => string, token: string, perSecond: number): { stop(
   return { async stop() { running = false; await done; } };
 }
 
-/** The followers of the log and where their checkpoints are (ledger.key_values): the position after which they read. */
-const FOLLOWERS = ['broker:paper:checkpoint', 'stop-sweep:checkpoint', 'signals:checkpoint:signals'];
+/**
+ * The followers of the log waited for, by their checkpoints (ledger.key_values): the position after which
+ * they read. Not the paper broker: on these seeded stores its checkpoint stays at position 3 (it saves only
+ * with no report in flight, and never did here), so it replays the history after every start, in the
+ * background; its lag is printed, not waited for.
+ */
+const FOLLOWERS = ['stop-sweep:checkpoint', 'signals:checkpoint:signals'];
+const BROKER_CHECKPOINT = 'broker:paper:checkpoint';
 const checkpointPosition = (value: { position?: { $bigint?: string }; after?: string }): string => value.position?.$bigint ?? value.after ?? '-1';
 
 /** How far behind the head the furthest of the projections (read.projection_status) and the log's followers is, in events. */
-async function eventsBehind(sql: ReturnType<typeof createPgClient>): Promise<{ projections: number; followers: number }> {
+async function eventsBehind(sql: ReturnType<typeof createPgClient>, followerKeys: readonly string[] = FOLLOWERS): Promise<{ projections: number; followers: number }> {
   const { rows } = await sql.query<{ n: string; behind: string | null }>(
     `select count(*)::text as n, max(lag_events)::text as behind from read.projection_status`,
   ).catch(() => ({ rows: [] as Array<{ n: string; behind: string | null }> }));
   const projections = Number(rows[0]?.n ?? 0) > 0 ? Number(rows[0]?.behind ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
   let followers = 0;
-  for (const key of FOLLOWERS) {
+  for (const key of followerKeys) {
     const { rows: saved } = await sql.query<{ value: unknown }>(`select value from ledger.key_values where key = $1`, [key]).catch(() => ({ rows: [] as Array<{ value: unknown }> }));
     if (saved[0] === undefined) { followers = Number.POSITIVE_INFINITY; continue; }
     const value = (typeof saved[0].value === 'string' ? JSON.parse(saved[0].value) : saved[0].value) as Parameters<typeof checkpointPosition>[0];
@@ -121,11 +127,11 @@ async function eventsBehind(sql: ReturnType<typeof createPgClient>): Promise<{ p
 }
 
 /**
- * Waits until every projection and every follower of the log (paper broker, stop sweep, signal engine) is
+ * Waits until every projection and the stop sweep and the signal engine are
  * within `slack` events of the head: the steady state of a desk that has been running, so a restart
- * measures its own work and not a first start's catch-up still under way. The broker and the stop sweep
- * save their checkpoints as they handle order events (at most once a second), so a quiet store leaves them
- * where they were: `nudge` (one small order) runs every 5 s while they are behind, as a trading desk would.
+ * measures its own work and not a first start's catch-up still under way. The stop sweep saves its
+ * checkpoint as it handles order events (at most once a second), so a quiet store leaves it where it was:
+ * `nudge` (one small order) runs every 5 s while a follower is behind, as a trading desk would.
  */
 async function caughtUp(databaseUrl: string, timeoutMs: number, nudge: () => Promise<unknown>, slack = 500): Promise<number> {
   const sql = createPgClient({ connectionString: databaseUrl, max: 1 });
@@ -133,9 +139,13 @@ async function caughtUp(databaseUrl: string, timeoutMs: number, nudge: () => Pro
   try {
     for (let last = 0, nudged = 0; ; await sleep(1_000)) {
       const behind = await eventsBehind(sql);
-      if (behind.projections <= slack && behind.followers <= slack) return performance.now() - started;
+      if (behind.projections <= slack && behind.followers <= slack) {
+        const broker = await eventsBehind(sql, [BROKER_CHECKPOINT]);
+        progress(`cold-start: caught up; the paper broker's checkpoint is ${String(broker.followers)} events behind the head (not waited for)`);
+        return performance.now() - started;
+      }
       if (behind.followers > slack && performance.now() - nudged > 5_000) { await nudge().catch(() => undefined); nudged = performance.now(); }
-      const what = `projections ${String(behind.projections)}, broker / stop sweep / signals up to ${String(behind.followers)} events behind`;
+      const what = `projections ${String(behind.projections)}, stop sweep / signals up to ${String(behind.followers)} events behind`;
       if (performance.now() - started > timeoutMs) throw new Error(`${what} after ${timeoutMs} ms`);
       if (performance.now() - last > 15_000) { progress(`cold-start: ${what}`); last = performance.now(); }
     }
