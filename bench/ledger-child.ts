@@ -37,12 +37,19 @@ export function spawnLedger(port: number, env: Record<string, string>, nodeArgs:
     env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  const keep = (chunk: Buffer) => { output = (output + chunk.toString()).slice(-20_000); };
+  // The first 64 kB (start-up, its phases) and the last 20 kB (why it stopped), not everything it logs.
+  let head = '';
+  let tail = '';
+  const keep = (chunk: Buffer) => {
+    const text = chunk.toString();
+    if (head.length < 65_536) head += text;
+    else tail = (tail + text).slice(-20_000);
+  };
+  const output = () => (tail === '' ? head : `${head}\n[...]\n${tail}`);
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { pid: child.pid!, url: `http://127.0.0.1:${port}`, output: () => output, exited, kill: (signal) => child.kill(signal) };
+  return { pid: child.pid!, url: `http://127.0.0.1:${port}`, output, exited, kill: (signal) => child.kill(signal) };
 }
 
 /** Milliseconds from now until /readyz answers 200; throws with the process's output if it exits or the time runs out. */
