@@ -25,6 +25,8 @@ const TRADER = { userId: 'cold-start-trader', role: 'trader' as const };
 export const SEED_LIMITS = {
   maxOrderNotional: 100_000_000n, maxPositionQty: 1_000n, maxOpenOrders: 1_000, priceCollarBps: 500n, maxQuoteAgeMs: 60_000,
   maxSubmitsPerWindow: 1_000_000, submitWindowMs: 1_000, maxDailyLoss: 100_000_000_000n,
+  // each round trip pays the spread: over a 1M-event history that is ~10 % of equity, past the default drawdown halt
+  maxDrawdownBps: 10_000n,
 };
 
 interface Row { readonly streamId: string; readonly type: string; readonly data: unknown; readonly metadata: unknown; readonly at: Date }
@@ -44,6 +46,7 @@ function* accountHistory(accountId: string, events: number, endAt: number): Gene
   const apply = function* (command: AccountCommand): Generator<Row> {
     const metadata = { commandId: command.metadata.commandId, correlationId: command.metadata.commandId, causationId: command.metadata.commandId, actor: command.metadata.actor, source: 'cold-start-seed' };
     for (const event of accountDecider.decide(command, state)) {
+      if (event.type === 'OrderDenied') throw new Error(`seed order denied: ${JSON.stringify(event.data, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)).slice(0, 600)}`);
       state = accountDecider.evolve(state, event);
       written += 1;
       yield { streamId, type: event.type, data: event.data, metadata, at: command.metadata.now };
