@@ -81,6 +81,21 @@ describe('npm start on embedded defaults', () => {
     expect(data?.signals[0]).toMatchObject({ version: 1, featuresDigest: expect.stringMatching(/^[0-9a-f]{16,}$/) });
   }, 90_000);
 
+  it('logs where its start-up time went: each phase in order, with the milliseconds since the process started', () => {
+    const phases = output.split('\n').flatMap((line) => {
+      if (!line.includes('"startup"')) return [];
+      const { startup, sinceProcessStartMs } = JSON.parse(line) as { startup: string; sinceProcessStartMs: number };
+      return [{ startup, sinceProcessStartMs }];
+    });
+    expect(phases.map((p) => p.startup)).toEqual([
+      'modules loaded', 'backends connected',
+      'role api started', 'role ingest started', 'role signals started', 'role broker started', 'role projector started',
+      'routes registered', 'listening',
+    ]);
+    const times = phases.map((p) => p.sinceProcessStartMs);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
   it('answers the README first-five-minutes query as written', async () => {
     const readme = await readFile('README.md', 'utf8');
     const query = /```graphql\n([\s\S]*?)```/.exec(readme)![1]!;
