@@ -11,13 +11,22 @@ import type { Account, Order } from './accounts.ts';
 import { principalIn } from './context.ts';
 import { extensionsOf } from './errors.ts';
 import { GraphQLError, Kind } from './graphql-js.ts';
-import { LedgerError } from '../domain/shared/errors.ts';
+import { LedgerError, ValidationError } from '../domain/shared/errors.ts';
+import { FILL_REFUSAL_CODES } from '../domain/trading/account/index.ts';
 import { LIMIT_CODES, pageSize } from './limits.ts';
 import type { Interval } from './market.ts';
 
 type Args = Record<string, unknown>;
 const str = (v: unknown) => v as string;
 const optStr = (v: unknown) => v as string | null | undefined;
+
+
+/** A refusal code to filter by, or null for all; a code the ledger never gives is a typo, refused rather than answered with an empty page. */
+function refusalCode(code: string | null | undefined): string | null {
+  if (code === undefined || code === null) return null;
+  if ((FILL_REFUSAL_CODES as readonly string[]).includes(code)) return code;
+  throw new ValidationError('GRAPHQL.BAD_REFUSAL_CODE', `code must be one of ${FILL_REFUSAL_CODES.join(', ')}, got ${JSON.stringify(code.slice(0, 40))}`, { argument: 'code' });
+}
 
 export const presentInstrument = (s: InstrumentSpec) => ({
   symbol: s.symbol, description: s.description, quoteCurrency: s.quoteCurrency, tickSize: formatUnits(1n, s.priceScale), lotStep: formatUnits(1n, s.qtyScale),
@@ -54,7 +63,7 @@ export const resolvers: IResolvers = {
     },
     controlStates: (_root, _args, ctx: MercuriusContext) => { principalIn(ctx); return ctx.read.desk.controlStates(); },
     refusedFills: (_root, args: Args, ctx: MercuriusContext) =>
-      ctx.read.refusedFills.desk(readableAccounts(principalIn(ctx)), optStr(args.code) ?? null, pageSize(args.first as number, 50, ctx.read.limits), optStr(args.after)),
+      ctx.read.refusedFills.desk(readableAccounts(principalIn(ctx)), refusalCode(optStr(args.code)), pageSize(args.first as number, 50, ctx.read.limits), optStr(args.after)),
     projections: (_root, _args, ctx: MercuriusContext) => { principalIn(ctx); return ctx.read.desk.projections(); },
     signals: (_root, args: Args, ctx: MercuriusContext) => {
       principalIn(ctx);

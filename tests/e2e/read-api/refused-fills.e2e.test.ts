@@ -87,6 +87,9 @@ describe.skipIf(skip)(`refused fills over GraphQL${postgres.skipReason}${redis.s
     expect(next.pageInfo).toEqual({ hasNextPage: false, endCursor: expect.any(String) });
     expect((await page({ code: 'FILL.WORSE_THAN_LIMIT' })).nodes).toEqual([worseThanLimit()]);
     expect((await page({ code: 'FILL.OUTSIDE_MARKET_BAND' })).nodes).toEqual([]);
+    // a code the ledger never gives (a typo) is refused, not answered with an empty page
+    const typo = await server.graphql('query($code: String) { refusedFills(code: $code) { nodes { fillId } } }', compliance, { code: 'FILL.WORSE_THAN_LIMT' });
+    expect(codes(typo.body)).toEqual(['GRAPHQL.BAD_REFUSAL_CODE']);
     const officer = await server.graphql('{ refusedFills { nodes { fillId } } }', await server.token('risk_officer'));
     expect(officer.body.data.refusedFills.nodes).toEqual([{ fillId: 'venue-2' }, { fillId: 'venue-1' }]);
   });
