@@ -100,6 +100,6 @@ export function readTick(raw: RawTick, spec: InstrumentSpec | undefined): ReadTi
     if (!prices.ok) return { ok: false, reason: prices.reason, detail: prices.detail, fields: readableFields(raw) };
     [bid, ask] = [prices.bid, prices.ask];
   }
-  const input: TickInput = { symbol, source, sequence, bid, ask, timestamp };
-  return { ok: true, input: volume === undefined ? input : { ...input, volume } };
+  const input: TickInput = volume === undefined ? { symbol, source, sequence, bid, ask, timestamp } : { symbol, source, sequence, bid, ask, timestamp, volume };
+  return { ok: true, input };
 }

@@ -72,10 +72,14 @@ export const tickIdempotencyKey = (symbol: string, source: string, sequence: big
 export const midOf = (bid: bigint, ask: bigint): bigint => mulDiv(bid + ask, 1n, 2n, 'half_even');
 
 export function tickReceived(tick: AcceptedTick): TickReceived {
-  const { symbol, source, sequence, bid, ask, volume } = tick;
-  const data: TickReceivedData = { symbol, source, sequence, bid, ask, timestamp: tick.timestamp.toISOString() };
-  const withVolume = volume === undefined ? data : { ...data, volume };
-  return { type: 'TickReceived', data: tick.history === true ? { ...withVolume, history: true } : withVolume };
+  // Built in one object, fields added in place (no spreads): this runs once per ingested tick. The key
+  // order (and so the stored JSON) is the same: volume and history last, each only when present.
+  const data: { -readonly [K in keyof TickReceivedData]: TickReceivedData[K] } = {
+    symbol: tick.symbol, source: tick.source, sequence: tick.sequence, bid: tick.bid, ask: tick.ask, timestamp: tick.timestamp.toISOString(),
+  };
+  if (tick.volume !== undefined) data.volume = tick.volume;
+  if (tick.history === true) data.history = true;
+  return { type: 'TickReceived', data };
 }
 
 /** What could be read of a refused tick; fields of the wrong type are left out, never guessed. */

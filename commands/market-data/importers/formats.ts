@@ -169,6 +169,11 @@ export function lineParser(format: ImportFormat, context: LineContext): LinePars
   // Sequence is the line number: ticks are checked for order within their file (see tick-identity.ts).
   return (line, lineNumber) => {
     const parsed = parse(line.replace(/\r$/, ''), lineNumber);
-    return parsed.kind === 'tick' ? { kind: 'tick', tick: { ...parsed.tick, sequence: lineNumber } } : parsed;
+    if (parsed.kind !== 'tick') return parsed;
+    const { tick } = parsed; // one literal, not a spread: this runs once per line
+    const numbered: FileTick = tick.volume === undefined
+      ? { symbol: tick.symbol, source: tick.source, sequence: lineNumber, bid: tick.bid, ask: tick.ask, timestamp: tick.timestamp }
+      : { symbol: tick.symbol, source: tick.source, sequence: lineNumber, bid: tick.bid, ask: tick.ask, timestamp: tick.timestamp, volume: tick.volume };
+    return { kind: 'tick', tick: numbered };
   };
 }

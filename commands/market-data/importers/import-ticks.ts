@@ -189,7 +189,13 @@ export async function importTicks(options: ImportOptions): Promise<ImportSummary
         skipping = false;
         pace.restart(input.bytesRead, lineNumber);
       }
-      if (parsed.kind === 'tick') batch.push({ ...parsed.tick, history: true, identity: identities.of(parsed.tick) }); // back-filled: history, not the live market
+      if (parsed.kind === 'tick') { // back-filled: history, not the live market
+        const { tick } = parsed; // one literal, not a spread: this runs once per line
+        batch.push({
+          symbol: tick.symbol, source: tick.source, sequence: tick.sequence, bid: tick.bid, ask: tick.ask, timestamp: tick.timestamp,
+          volume: tick.volume, history: true, identity: identities.of(tick),
+        });
+      }
       else {
         const key = unreadableLineIdentity(options.symbol, digest, lineNumber);
         batch.push({ unreadable: { raw: line, detail: `line ${lineNumber}: ${parsed.detail}`, key, symbol: options.symbol, source, sequence: BigInt(lineNumber) } });

@@ -34,13 +34,27 @@ export function importSource(format: ImportFormat, file: string, digest: string)
   return `${format}:${path.basename(file)}`.slice(0, SOURCE_LIMIT - suffix.length) + suffix;
 }
 
-/** "02400.10" -> "2400.1", "2400.00" -> "2400": one text per price, whatever the file wrote. */
+/**
+ * "02400.10" -> "2400.1", "2400.00" -> "2400": one text per price, whatever the file wrote. The whole part
+ * loses its leading zeros (one is kept before a non-digit or the end), the fraction (up to a second dot)
+ * its trailing zeros. Scanned by hand: it runs three times per imported tick (bid, ask, volume).
+ */
 export function canonicalDecimal(text: string): string {
-  const [whole = '', fraction = ''] = text.trim().split('.', 2);
-  const digits = whole.replace(/^0+(?=\d)/, '');
-  const decimals = fraction.replace(/0+$/, '');
-  return decimals === '' ? digits : `${digits}.${decimals}`;
+  const value = text.trim();
+  const dot = value.indexOf('.');
+  const wholeEnd = dot < 0 ? value.length : dot;
+  let start = 0;
+  while (start + 1 < wholeEnd && value.charCodeAt(start) === ZERO && isDigit(value.charCodeAt(start + 1))) start += 1;
+  if (dot < 0) return start === 0 ? value : value.slice(start);
+  const second = value.indexOf('.', dot + 1);
+  let end = second < 0 ? value.length : second;
+  while (end > dot + 1 && value.charCodeAt(end - 1) === ZERO) end -= 1;
+  const digits = value.slice(start, wholeEnd);
+  return end === dot + 1 ? digits : `${digits}.${value.slice(dot + 1, end)}`;
 }
+
+const ZERO = 48;
+const isDigit = (code: number): boolean => code >= ZERO && code <= ZERO + 9;
 
 export interface ImportedTickContent {
   readonly symbol: string;
