@@ -73,6 +73,26 @@ describe('payload codec', () => {
     expect(encodeCheckedJson(awkward, '$')).toBe('{"1":[4],"2":3,"b":1,"__proto__":{"x":2},"big":{"$bigint":"5"}}');
   });
 
+  it('writes a flat payload (a tick\'s) as the tagging replacer does, keys in the same order, and refuses what it must', () => {
+    const scalar = fc.oneof(fc.bigInt(), fc.string(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null));
+    const key = fc.oneof(fc.string(), fc.constantFrom('0', '10', '2', '__proto__', 'a"b', 'ü\n'));
+    const tagging = (_key: string, x: unknown) => (typeof x === 'bigint' ? { $bigint: x.toString() } : x);
+    fc.assert(fc.property(fc.dictionary(key, scalar, { maxKeys: 8 }), (value) => {
+      let plainOk = true;
+      try { assertSerializable(value); } catch { plainOk = false; }
+      if (!plainOk) return;
+      expect(encodeCheckedJson(value, '$')).toBe(JSON.stringify(value, tagging));
+    }), { numRuns: 1_000 });
+    const tick = { symbol: 'XAUUSD', source: 'csv:a.csv#0123456789ab', sequence: 7n, bid: 212_000n, ask: 212_030n, timestamp: '2026-11-23T22:30:00.000Z', volume: 3n, history: true };
+    expect(encodeCheckedJson(tick, '$')).toBe(
+      '{"symbol":"XAUUSD","source":"csv:a.csv#0123456789ab","sequence":{"$bigint":"7"},"bid":{"$bigint":"212000"},"ask":{"$bigint":"212030"},"timestamp":"2026-11-23T22:30:00.000Z","volume":{"$bigint":"3"},"history":true}',
+    );
+    expect(encodeCheckedJson({}, '$')).toBe('{}');
+    for (const refused of [{ a: 1, u: undefined }, { n: 2 ** 60 }, { $bigint: '1' }, { d: new Date(0) }]) {
+      expect(() => encodeCheckedJson(refused, '$')).toThrow(expect.objectContaining({ code: 'EVENT_STORE.NOT_SERIALIZABLE' }) as Error);
+    }
+  });
+
   it('turns tagged bigints back at any depth, and leaves an object with other keys beside the tag alone', () => {
     expect(decodeJson('[{"a":[{"$bigint":"-5"},{"b":{"$bigint":"12345678901234567890"}}]},{"$bigint":"1","c":1},{"$bigint":2}]')).toEqual([
       { a: [-5n, { b: 12_345_678_901_234_567_890n }] }, { $bigint: '1', c: 1 }, { $bigint: 2 },
