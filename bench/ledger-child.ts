@@ -3,7 +3,6 @@
 // the environment only, watched from outside: /readyz over HTTP, CPU time and RSS from /proc.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,17 +18,7 @@ export interface LedgerChild {
   kill(signal: NodeJS.Signals): void;
 }
 
-/** A port nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../tests/e2e/support/ledger-process.ts';
 
 export function spawnLedger(port: number, env: Record<string, string>, nodeArgs: readonly string[] = []): LedgerChild {
   const child: ChildProcess = spawn(process.execPath, ['--max-semi-space-size=64', ...nodeArgs, 'bin/nicegold.mjs', 'start'], {
