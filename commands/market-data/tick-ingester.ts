@@ -16,7 +16,7 @@ import {
   movesLiveMarket, quoteFromTick, tickIdempotencyKey, tickReceived, tickRejected, tickStreamId, validateTick,
   type AcceptedTick, type RawTickFields, type SourceCursor, type TickEvent, type TickRejectReason,
 } from '../../domain/market-data/index.ts';
-import { uuidV5 } from '../handling/event-ids.ts';
+import { tickEventId } from './tick-event-id.ts';
 import { IngestState, recoverIngestState } from './ingest-state.ts';
 import type { InstrumentRegistry } from './instruments.ts';
 import type { QuoteBook } from './quote-book.ts';
@@ -233,7 +233,7 @@ export class TickIngester {
   }
 
   private envelope(event: TickEvent, key: string, streamId: string, receivedAt: Date, occurredAt?: Date, accepted?: AcceptedTick): Planned {
-    const eventId = uuidV5(key);
+    const eventId = tickEventId(key);
     const outcome: TickOutcome = event.type === 'TickReceived'
       ? { status: 'accepted', streamId, eventId }
       : { status: 'rejected', reason: event.data.reason, detail: event.data.detail, streamId, eventId };

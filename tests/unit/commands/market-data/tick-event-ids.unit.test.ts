@@ -4,6 +4,8 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { uuidV5 } from '../../../../commands/handling/event-ids.ts';
+import { tickEventId } from '../../../../commands/market-data/tick-event-id.ts';
+import { tickContentIdentity } from '../../../../commands/market-data/importers/tick-identity.ts';
 import { tickIdempotencyKey } from '../../../../domain/market-data/index.ts';
 
 const NICEGOLD_NAMESPACE = '6f1f7f4e-5d0b-4c55-9a55-1c3e2b9d4a10';
@@ -34,5 +36,22 @@ describe('tick event ids', () => {
       expect(uuidV5(name)).toBe(referenceUuidV5(name));
     }), { numRuns: 2_000 });
     expect(uuidV5('\ud800 lone surrogate')).toBe(referenceUuidV5('\ud800 lone surrogate'));
+  });
+
+  it('are the same by node:crypto\'s one-shot hash (tickEventId) as by uuidV5: a tick recorded before keeps its id', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (name) => {
+      expect(tickEventId(name)).toBe(uuidV5(name));
+    }), { numRuns: 5_000 });
+    fc.assert(fc.property(
+      fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }),
+      fc.integer({ min: 1, max: 9_999_999 }), fc.integer({ min: 0, max: 500 }), fc.nat({ max: 9 }),
+      (timestamp, bidUnits, spread, occurrence) => {
+        const price = (units: number) => `${Math.floor(units / 100)}.${String(units % 100).padStart(2, '0')}`;
+        const name = tickContentIdentity({ symbol: 'XAUUSD', timestamp, bid: price(bidUnits), ask: price(bidUnits + spread), volume: String(occurrence) }, occurrence);
+        expect(tickEventId(name)).toBe(uuidV5(name));
+      },
+    ), { numRuns: 5_000 });
+    expect(tickEventId('\ud800 lone surrogate')).toBe(uuidV5('\ud800 lone surrogate'));
+    expect(tickEventId('')).toBe(uuidV5(''));
   });
 });
