@@ -55,6 +55,12 @@ export interface TickOutcome {
   readonly detail?: string;
   readonly streamId: string;
   readonly eventId: string;
+  /**
+   * A duplicate that is judged a rejection again (a broken or refused line delivered a second time): the
+   * reason it is refused for, so an importer can still list the line (its first delivery may have been
+   * recorded by a batch whose answer never arrived: a killed or failed import).
+   */
+  readonly judged?: { readonly reason: TickRejectReason; readonly detail: string };
 }
 
 export interface TickIngesterDeps {
@@ -166,7 +172,9 @@ export class TickIngester {
       }));
       outcomes = planned.map((entry, index) => {
         if (!first[index] || (recordedBefore.size > 0 && recordedBefore.has(entry.event.eventId))) {
-          return { ...entry.outcome, status: 'duplicate' as const, reason: undefined, detail: undefined };
+          const { outcome } = entry;
+          const duplicate = { status: 'duplicate' as const, streamId: outcome.streamId, eventId: outcome.eventId };
+          return outcome.reason === undefined ? duplicate : { ...duplicate, judged: { reason: outcome.reason, detail: outcome.detail ?? '' } };
         }
         if (entry.accepted) accepted.push(entry.accepted);
         return entry.outcome;

@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { KeyValueStore } from '../../../domain/ports/key-value.ts';
+import { LedgerError } from '../../../domain/shared/errors.ts';
 import type { TickIngester, TickOutcome, TickSubmission } from '../tick-ingester.ts';
 import { lineParser, readCsvHeader, type ImportFormat } from './formats.ts';
 import { CheckpointWriter, ImportPace } from './import-pace.ts';
@@ -35,6 +36,23 @@ export interface ImportSummary {
   readonly seconds: number;
   /** Lines a killed import of the same file had already recorded (its checkpoint): skipped, not read again. 0: from line 1. */
   readonly resumedAfterLine: number;
+  /**
+   * Set when the import stopped on a batch the ledger did not record (ImportInterrupted): every line up to
+   * `afterLine` is recorded and counted above (its rejected lines listed); the lines after it are not
+   * acknowledged, and the same command run again resumes after `afterLine` (with a checkpoint store).
+   */
+  readonly interrupted?: { readonly afterLine: number; readonly error: string };
+}
+
+/**
+ * An append failed (the database went away, a statement was refused): the import stopped. `summary` is
+ * what was recorded up to the last batch the ledger acknowledged, every rejected line of it listed.
+ */
+export class ImportInterrupted extends LedgerError {
+  constructor(readonly summary: ImportSummary, cause: unknown) {
+    const afterLine = summary.interrupted?.afterLine ?? 0;
+    super('IMPORT.INTERRUPTED', 'unavailable', `import stopped: lines after ${afterLine} were not recorded (${summary.interrupted?.error ?? String(cause)}); run it again to resume after line ${afterLine}`, { afterLine }, { cause });
+  }
 }
 
 export interface ImportOptions {
@@ -61,6 +79,12 @@ export interface RejectedLine {
   readonly line: number;
   readonly reason: string;
   readonly detail: string;
+  /**
+   * Recorded as rejected by a killed or failed run of this import, past the checkpoint it resumed from (a
+   * batch written whose answer or checkpoint never came): counted as a duplicate, listed since that run
+   * never reported it. (A whole file imported again lists none: its first import reported them.)
+   */
+  readonly recordedBefore?: boolean;
 }
 
 export const MAX_LISTED_REJECTIONS = 1_000;
@@ -104,14 +128,20 @@ class Tally {
   readonly rejected: Record<string, number> = {};
   readonly rejectedLines: RejectedLine[] = [];
 
-  constructor(private readonly onRejected?: (rejection: RejectedLine) => void) {}
+  /** `listRecordedBefore`: a resumed import, whose duplicates past the checkpoint the interrupted run never reported. */
+  constructor(private readonly onRejected: ((rejection: RejectedLine) => void) | undefined, private readonly listRecordedBefore: boolean) {}
 
   /** `lineNumbers[i]` is the line outcome i was read from. */
   add(outcomes: readonly TickOutcome[], lineNumbers: readonly number[]): void {
     outcomes.forEach((outcome, index) => {
       if (outcome.status === 'accepted') this.accepted += 1;
-      else if (outcome.status === 'duplicate') this.duplicate += 1;
-      else {
+      else if (outcome.status === 'duplicate') {
+        this.duplicate += 1;
+        const { judged } = outcome;
+        if (judged === undefined || !this.listRecordedBefore) return;
+        const line = lineNumbers[index] ?? 0;
+        this.list({ line, reason: judged.reason, detail: judged.detail.replace(`line ${line}: `, ''), recordedBefore: true });
+      } else {
         const reason = outcome.reason ?? 'UNKNOWN';
         this.rejected[reason] = (this.rejected[reason] ?? 0) + 1;
         const line = lineNumbers[index] ?? 0;
@@ -147,7 +177,7 @@ export async function importTicks(options: ImportOptions): Promise<ImportSummary
   const parse = lineParser(options.format, { symbol: options.symbol, source });
   const input = createReadStream(options.file, { encoding: await sniffEncoding(options.file) });
   const lines = createInterface({ input, crlfDelay: Infinity });
-  const tally = new Tally(options.onRejected);
+  const tally = new Tally(options.onRejected, resumeAfter > 0);
   const pace = new ImportPace(totalBytes);
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   let batch: TickSubmission[] = [];
@@ -156,9 +186,15 @@ export async function importTicks(options: ImportOptions): Promise<ImportSummary
   let lastReport = 0;
   let skipping = resumeAfter > 0;
   const report = () => options.onProgress?.(pace.progress(input.bytesRead, lineNumber));
+  const summarise = (): ImportSummary => ({
+    source, lines: lineNumber, accepted: tally.accepted, duplicate: tally.duplicate, rejected: tally.rejected,
+    rejectedLines: tally.rejectedLines, unlistedRejected: tally.unlisted, seconds: (performance.now() - started) / 1_000, resumedAfterLine: resumeAfter,
+  });
   const inFlight: Promise<void>[] = [];
   let answeredSoFar: Promise<void> = Promise.resolve();
   let failed = false;
+  /** The last line of the last batch the ledger acknowledged (and the tally counted). */
+  let recordedThrough = resumeAfter;
   const submit = () => {
     if (batch.length === 0) return;
     const numbers = batchLines;
@@ -167,7 +203,8 @@ export async function importTicks(options: ImportOptions): Promise<ImportSummary
     // In submission order, and only after every batch before it: the checkpoint never passes a batch that failed.
     const answered = answeredSoFar.then(async () => {
       tally.add(await ingested, numbers);
-      checkpoint.record(numbers[numbers.length - 1]!);
+      recordedThrough = numbers[numbers.length - 1]!;
+      checkpoint.record(recordedThrough);
     });
     answered.catch(() => undefined); // awaited below, in order; this only keeps it from being reported unhandled
     answeredSoFar = answered;
@@ -213,6 +250,16 @@ export async function importTicks(options: ImportOptions): Promise<ImportSummary
     }
     if (!failed) submit();
     while (inFlight.length > 0) await inFlight.shift();
+  } catch (error) {
+    await Promise.allSettled(inFlight);
+    await checkpoint.idle();
+    lines.close();
+    input.destroy();
+    const summary = {
+      ...summarise(), lines: recordedThrough,
+      interrupted: { afterLine: recordedThrough, error: error instanceof Error ? error.message : String(error) },
+    };
+    throw new ImportInterrupted(summary, error);
   } finally {
     await Promise.allSettled(inFlight);
     await checkpoint.idle();
@@ -221,8 +268,5 @@ export async function importTicks(options: ImportOptions): Promise<ImportSummary
   await options.checkpoints?.delete(checkpointKey);
   pace.sample(input.bytesRead, lineNumber);
   report();
-  return {
-    source, lines: lineNumber, accepted: tally.accepted, duplicate: tally.duplicate, rejected: tally.rejected,
-    rejectedLines: tally.rejectedLines, unlistedRejected: tally.unlisted, seconds: (performance.now() - started) / 1_000, resumedAfterLine: resumeAfter,
-  };
+  return summarise();
 }

@@ -8,7 +8,7 @@ import { finished } from 'node:stream/promises';
 import { ValidationError } from '../../../domain/shared/errors.ts';
 import { IMPORT_FORMATS, isImportFormat } from '../../../commands/market-data/importers/formats.ts';
 import {
-  checkImportFile, importTicks, type ImportProgress, type ImportSummary, type RejectedLine,
+  checkImportFile, ImportInterrupted, importTicks, type ImportProgress, type ImportSummary, type RejectedLine,
 } from '../../../commands/market-data/importers/import-ticks.ts';
 import { openMarketData } from '../../../commands/market-data/market-data.ts';
 import { loadConfig } from '../../config/config.ts';
@@ -19,7 +19,7 @@ import type { CliCommand } from '../commands.ts';
 
 const mb = (bytes: number) => (bytes / 1_048_576).toFixed(1);
 const USAGE = `usage: nicegold import ticks <file> --format ${IMPORT_FORMATS.join('|')} --symbol XAUUSD [--source name] [--rejects file]`;
-const rejectionLine = (r: RejectedLine) => `line ${r.line}: ${r.reason} ${r.detail}`;
+const rejectionLine = (r: RejectedLine) => `line ${r.line}: ${r.reason} ${r.detail}${r.recordedBefore ? ' (recorded by the interrupted run)' : ''}`;
 
 function progressLine(p: ImportProgress): string {
   const share = p.totalBytes === 0 ? 1 : p.bytesRead / p.totalBytes;
@@ -32,10 +32,11 @@ function summaryText(summary: ImportSummary, rejectsFile: string | undefined): s
   const rejected = Object.entries(summary.rejected).sort(([, a], [, b]) => b - a);
   const total = rejected.reduce((sum, [, n]) => sum + n, 0);
   const lines = [
+    ...(summary.interrupted ? [`STOPPED:     lines after ${summary.interrupted.afterLine} not recorded (${summary.interrupted.error}); run the same command again to resume after line ${summary.interrupted.afterLine}`] : []),
     `source:      ${summary.source}`,
     `lines read:  ${summary.lines} in ${summary.seconds.toFixed(1)} s${summary.resumedAfterLine > 0 ? ` (resumed after line ${summary.resumedAfterLine}, where an interrupted import of this file stopped)` : ''}`,
     `accepted:    ${summary.accepted} (new ticks recorded)`,
-    `duplicate:   ${summary.duplicate} (recorded before, from this file or another: nothing written)`,
+    `duplicate:   ${summary.duplicate} (recorded before, from this file or another: nothing written${summary.rejectedLines.some((r) => r.recordedBefore) ? '; those the interrupted run recorded as rejected are listed below' : ''})`,
     `rejected:    ${total} (new, recorded as rejected)`,
     ...rejected.map(([reason, n]) => `  ${reason.padEnd(22)} ${n}`),
   ];
@@ -73,6 +74,10 @@ export const command: CliCommand = {
           onProgress: (p) => process.stderr.write(progressLine(p)),
           onRejected: rejects ? (r) => rejects.write(`${rejectionLine(r)}\n`) : undefined,
         });
+      } catch (error) {
+        // What was recorded before the failure, every rejected line of it, then the error (exit 1).
+        if (error instanceof ImportInterrupted) process.stdout.write(`\n${summaryText(error.summary, rejectsFile)}`);
+        throw error;
       } finally {
         rejects?.end();
         if (rejects) await finished(rejects);
