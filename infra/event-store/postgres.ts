@@ -352,7 +352,10 @@ export class PostgresEventStore implements EventStore {
   /** True when committed events exist beyond `after` that the horizon still hides. */
   private async hiddenEventsAfter(after: bigint | undefined): Promise<boolean> {
     if (this.sql.dialect === 'pglite') return false; // nothing is ever in flight beside a read (SINGLE_BACKEND_HORIZON_CTE)
-    const { rows } = await this.sql.query(`select 1 from ${this.s}.events where position > $1::bigint limit 1`, [(after ?? -1n).toString()]);
+    // `order by position`: without it a prepared (generic) plan may pick a sequential scan for `limit 1`,
+    // which on a large store reads the whole table (the newest rows are at its end): 0.47 s per probe on 1M
+    // events, against 0.02 ms by the primary key.
+    const { rows } = await this.sql.query(`select 1 from ${this.s}.events where position > $1::bigint order by position limit 1`, [(after ?? -1n).toString()]);
     return rows.length > 0;
   }
 
