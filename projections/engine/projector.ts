@@ -182,7 +182,7 @@ class StatusLoop {
       if (stored.swapRequested) await worker.yieldToRebuild();
     }
     const position = worker.checkpoint?.position;
-    const lag = await this.options.probe(position, filterOf(worker.projection), this.options.bound);
+    const lag = await this.options.probe(worker.lagFrom(), filterOf(worker.projection), this.options.bound);
     const seconds = lagSeconds(lag, new Date());
     this.options.gauges?.lagEvents.set({ projection: name }, lag.events);
     this.options.gauges?.lagSeconds.set({ projection: name }, seconds);

@@ -18,6 +18,13 @@ import type { Projection } from './types.ts';
 export interface EventBatches {
   next(): Promise<RecordedEvent[] | undefined>;
   close(): Promise<void>;
+  /**
+   * A position at or below which every event of the reader's filter has been handed out by an earlier
+   * `next()` whose batch the caller has finished with (undefined: nothing known). Past the last event the
+   * reader matched: the events it skipped between are nobody's work, so a lag counted from here does not
+   * rescan them (a filtered projection's checkpoint stays at its last matching event).
+   */
+  readonly settled?: bigint | undefined;
 }
 
 export interface SharedLogOptions {
@@ -162,6 +169,7 @@ export class SharedLog {
 class SharedReader implements EventBatches {
   /** Reading from the window (false: from a subscription of its own, or closed). */
   shared = false;
+  private settledAt: bigint;
   private own: BatchReader | undefined;
   private closed = false;
   private readonly closing: Promise<undefined>;
@@ -171,9 +179,16 @@ class SharedReader implements EventBatches {
   constructor(private readonly log: SharedLog, private readonly projection: Projection, public cursor: bigint) {
     this.closing = new Promise<undefined>((resolve) => { this.wakeClosed = () => resolve(undefined); });
     this.types = projection.eventTypes === 'all' ? 'all' : new Set(projection.eventTypes);
+    this.settledAt = cursor;
+  }
+
+  get settled(): bigint | undefined {
+    return asAfter(this.settledAt);
   }
 
   async next(): Promise<RecordedEvent[] | undefined> {
+    // Called again: the caller is done with every batch handed out before.
+    this.settledAt = this.cursor;
     while (!this.closed && !this.log.isClosed) {
       if (this.own) {
         const batch = await this.ownBatch(this.own);
@@ -189,6 +204,7 @@ class SharedReader implements EventBatches {
         const batch = this.take();
         this.log.release();
         if (batch.length > 0) return batch;
+        this.settledAt = this.cursor; // only others' events in those pages
       } else if (!this.log.sharedByOthers(this)) {
         this.shared = true;
         await this.log.restartAt(this.cursor);
