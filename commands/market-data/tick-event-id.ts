@@ -11,7 +11,16 @@ const VARIANT: Readonly<Record<string, string>> = Object.fromEntries(
   [...'0123456789abcdef'].map((digit) => [digit, '89ab'[Number.parseInt(digit, 16) & 3]!]),
 );
 
+/** The namespace, then the name's UTF-8 written after it in place: no buffer allocated per tick. */
+let message = Buffer.allocUnsafe(1_024);
+NAMESPACE.copy(message, 0);
+
 export function tickEventId(name: string): string {
-  const hex = hash('sha1', Buffer.concat([NAMESPACE, Buffer.from(name, 'utf8')]), 'hex');
+  if (NAMESPACE.length + name.length * 3 > message.length) { // UTF-8 takes at most 3 bytes per UTF-16 unit
+    message = Buffer.allocUnsafe(NAMESPACE.length + name.length * 3);
+    NAMESPACE.copy(message, 0);
+  }
+  const length = NAMESPACE.length + message.write(name, NAMESPACE.length, 'utf8');
+  const hex = hash('sha1', message.subarray(0, length), 'hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${VARIANT[hex[16]!]!}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

@@ -53,5 +53,7 @@ describe('tick event ids', () => {
     ), { numRuns: 5_000 });
     expect(tickEventId('\ud800 lone surrogate')).toBe(uuidV5('\ud800 lone surrogate'));
     expect(tickEventId('')).toBe(uuidV5(''));
+    // Longer than the reused buffer, then short again: the buffer grows and keeps the namespace.
+    for (const name of ['\u20ac'.repeat(2_000), 'x'.repeat(5_000), 'short']) expect(tickEventId(name)).toBe(uuidV5(name));
   });
 });
