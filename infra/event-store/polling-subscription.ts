@@ -1,7 +1,8 @@
 // Catch-up then live over any paged reader: read a page when the consumer wants more, and when caught
 // up wait for a wake-up rather than polling. Backpressure is natural: nothing is read ahead of the
-// consumer beyond one page.
-import type { ReadAllPage, RecordedEvent, Subscription } from '../../domain/ports/event-store.ts';
+// consumer beyond one page. A page that reached the end of the log is not followed by a read that
+// finds nothing: the subscription waits for an append its filter can match since that page was read.
+import type { EventFilter, ReadAllPage, RecordedEvent, Subscription } from '../../domain/ports/event-store.ts';
 import type { WakeSignal } from './wake-signal.ts';
 
 export interface PollingSubscriptionOptions {
@@ -9,6 +10,8 @@ export interface PollingSubscriptionOptions {
   /** Whether committed events exist past `after` that are not yet readable (an older writer is in flight). */
   readonly hasHiddenEvents: (after: bigint | undefined) => Promise<boolean>;
   readonly wake: WakeSignal;
+  /** What readPage selects: only an append that can match it wakes this subscription. */
+  readonly filter?: EventFilter;
   readonly after?: bigint;
   readonly onClose?: () => void;
   /** Safety net if a wake-up is ever missed (a dropped LISTEN connection). Not a busy poll. */
@@ -29,6 +32,9 @@ const sleep = (ms: number, signal: AbortSignal) =>
 export class PollingSubscription implements Subscription {
   private buffer: RecordedEvent[] = [];
   private after: bigint | undefined;
+  /** The wake generation read before the last page, when that page reached the end of the log. */
+  private caughtUpAt: number | undefined;
+  private lastReadAt: number | undefined;
   private readonly abort = new AbortController();
   private pending: Promise<IteratorResult<RecordedEvent>> = Promise.resolve({ done: false, value: undefined as never });
 
@@ -51,18 +57,25 @@ export class PollingSubscription implements Subscription {
     while (!this.abort.signal.aborted) {
       const event = this.buffer.shift();
       if (event) return { done: false, value: event };
+      const caughtUpAt = this.caughtUpAt;
+      this.caughtUpAt = undefined;
+      if (caughtUpAt !== undefined) {
+        if (await this.options.hasHiddenEvents(this.after)) {
+          await sleep(hiddenBackoffMs, this.abort.signal);
+          hiddenBackoffMs = Math.min(hiddenBackoffMs * 2, 100);
+          continue;
+        }
+        hiddenBackoffMs = 2;
+        await this.options.wake.waitForChange(caughtUpAt, this.options.idleRecheckMs ?? 5_000, this.abort.signal,
+          { filter: this.options.filter, lastReadAt: this.lastReadAt });
+        if (this.abort.signal.aborted) break;
+      }
       const seen = this.options.wake.generation();
+      this.lastReadAt = performance.now();
       const page = await this.options.readPage(this.after);
       this.after = page.checkpoint ?? this.after;
       this.buffer = [...page.events];
-      if (this.buffer.length > 0 || page.hasMore) continue;
-      if (await this.options.hasHiddenEvents(this.after)) {
-        await sleep(hiddenBackoffMs, this.abort.signal);
-        hiddenBackoffMs = Math.min(hiddenBackoffMs * 2, 100);
-        continue;
-      }
-      hiddenBackoffMs = 2;
-      await this.options.wake.waitForChange(seen, this.options.idleRecheckMs ?? 5_000, this.abort.signal);
+      if (!page.hasMore) this.caughtUpAt = seen;
     }
     return { done: true, value: undefined };
   }

@@ -10,7 +10,7 @@ import { integerArray, quoteIdent, textArray, type SqlClient } from '../sql/clie
 import { decodeJson, encodeCheckedJson } from './codec.ts';
 import { appendSql, eventStoreSchemaSql, groupAppendSql, horizonCte, KIND_CODE, SINGLE_BACKEND_HORIZON_CTE, movedPast, ORDER_EVENTS_PREDICATE, REVISION_INDEX, type AppendKind } from './postgres-schema.ts';
 import { AppendGroups, type EncodedAppend } from './append-groups.ts';
-import { createWakeSignal, type WakeSignal } from './wake-signal.ts';
+import { createWakeSignal, type Appended, type WakeSignal } from './wake-signal.ts';
 import { PollingSubscription } from './polling-subscription.ts';
 import { MAX_PAGE, validateAppend, validateReadAll, validateReadStream, validateReadStreams } from './validation.ts';
 
@@ -26,6 +26,30 @@ export interface PostgresEventStoreOptions {
    * while they all are wait and then go together, distinct streams in one statement and one commit.
    */
   readonly appendConcurrency?: number;
+  /**
+   * The shortest time between two wake-ups of one subscriber by appends of market data alone (ticks,
+   * signals; default 250 ms): it then reads them together. Any other append wakes its subscribers at once.
+   */
+  readonly marketDataEveryMs?: number;
+}
+
+/**
+ * Event types that arrive many times a second and that no order, fill or stop waits for: an append of
+ * only these may wake a subscriber up to marketDataEveryMs late (see wake-signal.ts).
+ */
+const MARKET_DATA_TYPES: ReadonlySet<string> = new Set(['TickReceived', 'TickRejected', 'SignalGenerated']);
+
+/** What a group of appends wrote, for the wake-up of the subscribers that can match it. */
+function appended(group: readonly EncodedAppend[]): Appended {
+  const streams = new Set<string>();
+  const types = new Set<string>();
+  for (const a of group) {
+    streams.add(a.streamId);
+    for (const type of a.types) types.add(type);
+  }
+  let marketDataOnly = true;
+  for (const type of types) if (!MARKET_DATA_TYPES.has(type)) marketDataOnly = false;
+  return { streams: [...streams], types: [...types], marketDataOnly };
 }
 
 interface EventRow {
@@ -105,7 +129,7 @@ export class PostgresEventStore implements EventStore {
   private readonly horizon: string;
   private readonly group: AppendGroups;
 
-  private constructor(private readonly sql: SqlClient, schema: string, private readonly idleRecheckMs: number, appendConcurrency: number) {
+  private constructor(private readonly sql: SqlClient, schema: string, private readonly idleRecheckMs: number, appendConcurrency: number, marketDataEveryMs: number | undefined) {
     this.s = quoteIdent(schema);
     this.groupStatement = groupAppendSql(schema);
     this.horizon = sql.dialect === 'pglite' ? SINGLE_BACKEND_HORIZON_CTE : horizonCte(schema);
@@ -114,7 +138,7 @@ export class PostgresEventStore implements EventStore {
       one: (a) => this.appendOne(a),
       many: (group) => this.appendGroup(group),
     });
-    this.wake = createWakeSignal(sql, `${schema}_appended`);
+    this.wake = createWakeSignal(sql, `${schema}_appended`, { marketDataEveryMs });
     const statements = (kind: AppendKind) => ({
       one: appendSql(schema, kind, 'one'),
       many: appendSql(schema, kind, 'many'),
@@ -127,7 +151,7 @@ export class PostgresEventStore implements EventStore {
   static async create(sql: SqlClient, options: PostgresEventStoreOptions = {}): Promise<PostgresEventStore> {
     const schema = options.schema ?? 'es';
     if (options.migrate !== false) await migrate(sql, schema);
-    return new PostgresEventStore(sql, schema, options.idleRecheckMs ?? 5_000, options.appendConcurrency ?? (sql.dialect === 'postgres' ? 2 : 1));
+    return new PostgresEventStore(sql, schema, options.idleRecheckMs ?? 5_000, options.appendConcurrency ?? (sql.dialect === 'postgres' ? 2 : 1), options.marketDataEveryMs);
   }
 
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, options: AppendOptions = {}): Promise<AppendResult> {
@@ -162,7 +186,7 @@ export class PostgresEventStore implements EventStore {
     }
     const last = new Map<string, GroupRow>();
     for (const row of rows) last.set(row.stream_id, row);
-    if (rows.length > 0) this.wake.notify();
+    if (rows.length > 0) this.wake.notify(appended(group.filter((a) => last.has(a.streamId))));
     return group.map((a) => {
       const row = last.get(a.streamId);
       if (!row) return this.refuse(a);
@@ -230,7 +254,7 @@ export class PostgresEventStore implements EventStore {
         const { rows } = await this.sql.query<{ revision: string; position: string }>(statement, params);
         const last = rows[rows.length - 1];
         if (!last) return await this.refuse(a);
-        this.wake.notify();
+        this.wake.notify(appended([a]));
         return { nextRevision: BigInt(last.revision), position: BigInt(last.position), written: true };
       } catch (error) {
         const constraint = (error as { constraint?: string }).constraint;
@@ -364,6 +388,7 @@ export class PostgresEventStore implements EventStore {
       readPage: (after) => this.readAll({ after, filter: options.filter, maxCount: options.batchSize ?? DEFAULT_PAGE }),
       hasHiddenEvents: (after) => this.hiddenEventsAfter(after),
       wake: this.wake,
+      filter: options.filter,
       after: options.after,
       idleRecheckMs: this.idleRecheckMs,
       onClose: () => this.subscriptions.delete(subscription),
