@@ -41,6 +41,14 @@ export async function loadCheckpoint(sql: SqlExecutor, name: string): Promise<St
   return toCheckpoint(row);
 }
 
+/** The projections a rebuild has asked (within the request's TTL) to step aside, in one read for all. */
+export async function swapRequests(sql: SqlExecutor): Promise<Set<string>> {
+  const { rows } = await sql.query<{ projection: string }>(
+    `select projection from read.projection_checkpoints where swap_requested_at > now() - interval '${SWAP_REQUEST_TTL_SECONDS} seconds'`,
+  );
+  return new Set(rows.map((row) => row.projection));
+}
+
 /** The stored checkpoint is not the one this instance read: another instance or a rebuild moved it. */
 export class CheckpointMoved extends LedgerError {
   constructor(projection: string, reason: string) {

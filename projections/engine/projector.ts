@@ -4,7 +4,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { EventStore } from '../../domain/ports/event-store.ts';
-import { loadCheckpoint } from './checkpoint.ts';
+import { swapRequests } from './checkpoint.ts';
 import { DEFAULT_LAG_BOUND, filterOf, lagSeconds, storeLagProbe, type LagProbe } from './lag.ts';
 import { openLockSession, type LockSession } from './lock-session.ts';
 import { unionFilter } from './rebuild.ts';
@@ -79,6 +79,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Running
   const running = workers.map((worker) => worker.run());
   const status = new StatusLoop(sql, workers, holder, {
     probe: options.lagProbe ?? storeLagProbe(store),
+    head: () => store.headPosition(),
     bound: options.lagBound ?? DEFAULT_LAG_BOUND,
     gauges: options.gauges,
     logger,
@@ -131,6 +132,8 @@ export async function startProjector(options: ProjectorOptions): Promise<Running
 
 interface StatusOptions {
   readonly probe: LagProbe;
+  /** The log's last event: a projection at or past it has no lag, and needs no probe. */
+  readonly head: () => Promise<bigint | undefined>;
   readonly bound: number;
   readonly gauges: ProjectorOptions['gauges'];
   readonly logger: ProjectorLogger;
@@ -138,8 +141,13 @@ interface StatusOptions {
   readonly ping: () => Promise<void>;
 }
 
+/** Longest time between two writes of an unchanged status row. */
+export const STATUS_HEARTBEAT_MS = 10_000;
+const NO_LAG = { events: 0, capped: false, oldestRecordedAt: undefined } as const;
+
 class StatusLoop {
   private timer: NodeJS.Timeout | undefined;
+  private readonly written = new Map<string, { key: string; at: number }>();
   private round: Promise<void> = Promise.resolve();
 
   constructor(private readonly sql: ReadModelSql, private readonly workers: readonly ProjectionWorker[], private readonly holder: string, private readonly options: StatusOptions) {}
@@ -169,30 +177,41 @@ class StatusLoop {
       await this.options.onSessionLost();
       return;
     }
-    for (const worker of this.workers) {
-      if (worker.state === 'standby' || worker.state === 'stopped') continue;
-      await this.record(worker, false).catch((error: unknown) => this.options.logger.warn({ projection: worker.projection.name, err: error }, 'could not record projection status'));
+    const running = this.workers.filter((worker) => worker.state !== 'standby' && worker.state !== 'stopped');
+    if (running.length === 0) return;
+    // One read of the rebuild requests and one of the head per round, for every projection: an idle
+    // desk's projector sent three statements per projection per second (a check, a lag probe, a write).
+    const [swaps, head] = await Promise.all([swapRequests(this.sql), this.options.head()]);
+    for (const worker of running) {
+      if (worker.state === 'active' && swaps.has(worker.projection.name)) await worker.yieldToRebuild();
+      await this.record(worker, false, head).catch((error: unknown) => this.options.logger.warn({ projection: worker.projection.name, err: error }, 'could not record projection status'));
     }
   }
 
-  private async record(worker: ProjectionWorker, final: boolean): Promise<void> {
+  private async record(worker: ProjectionWorker, final: boolean, head?: bigint): Promise<void> {
     const name = worker.projection.name;
-    if (worker.state === 'active' && !final) {
-      const stored = await loadCheckpoint(this.sql, name);
-      if (stored.swapRequested) await worker.yieldToRebuild();
-    }
     const position = worker.checkpoint?.position;
-    const lag = await this.options.probe(worker.lagFrom(), filterOf(worker.projection), this.options.bound);
+    const from = worker.lagFrom();
+    // No head: an empty log, nothing to be behind while reading it.
+    const atHead = !final && (head === undefined ? worker.state === 'active' : from !== undefined && from >= head);
+    const lag = atHead ? NO_LAG : await this.options.probe(from, filterOf(worker.projection), this.options.bound);
     const seconds = lagSeconds(lag, new Date());
     this.options.gauges?.lagEvents.set({ projection: name }, lag.events);
     this.options.gauges?.lagSeconds.set({ projection: name }, seconds);
+    const state = final ? 'stopped' : worker.state;
+    const params = [name, state, position?.toString() ?? null, lag.events, lag.capped, seconds.toFixed(3), worker.applied, this.holder, worker.lastError ?? null];
+    // The row is written when it changes, and at least every STATUS_HEARTBEAT_MS (its updated_at says the holder is alive).
+    const key = JSON.stringify(params);
+    const last = this.written.get(name);
+    if (!final && last !== undefined && last.key === key && Date.now() - last.at < STATUS_HEARTBEAT_MS) return;
     await this.sql.query(
       `insert into read.projection_status (projection, state, checkpoint, lag_events, lag_capped, lag_seconds, events_applied, holder, last_error, updated_at)
        values ($1, $2, $3::bigint, $4, $5, $6, $7, $8, $9, now())
        on conflict (projection) do update set state = excluded.state, checkpoint = excluded.checkpoint, lag_events = excluded.lag_events,
          lag_capped = excluded.lag_capped, lag_seconds = excluded.lag_seconds, events_applied = excluded.events_applied,
          holder = excluded.holder, last_error = excluded.last_error, updated_at = now()`,
-      [name, final ? 'stopped' : worker.state, position?.toString() ?? null, lag.events, lag.capped, seconds.toFixed(3), worker.applied, this.holder, worker.lastError ?? null],
+      params,
     );
+    this.written.set(name, { key, at: Date.now() });
   }
 }
