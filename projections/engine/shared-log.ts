@@ -14,7 +14,11 @@ import { BatchReader } from './batches.ts';
 import { filterOf } from './lag.ts';
 import type { Projection } from './types.ts';
 
-/** What a worker reads its batches from: the next batch of its events in log order, undefined once closed. */
+/**
+ * What a worker reads its batches from: the next batch of its events in log order, undefined once closed.
+ * An empty batch says only that the reader has passed other projections' events up to `settled`: a
+ * filtered projection moves its checkpoint there, so a restart does not read those events again.
+ */
 export interface EventBatches {
   next(): Promise<RecordedEvent[] | undefined>;
   close(): Promise<void>;
@@ -48,6 +52,8 @@ interface Page {
 const START = -1n; // before the first event
 const DEFAULT_MAX_PAGES = 4;
 const LAGGARD_WAIT_MS = 2_000;
+/** At most this often, a reader passing only others' events says so with an empty batch. */
+const PASSED_EVERY_MS = 5_000;
 const asAfter = (cursor: bigint): bigint | undefined => (cursor === START ? undefined : cursor);
 
 export class SharedLog {
@@ -170,6 +176,8 @@ class SharedReader implements EventBatches {
   /** Reading from the window (false: from a subscription of its own, or closed). */
   shared = false;
   private settledAt: bigint;
+  /** When an empty batch last told the worker how far it had passed (0: never, so the first comes at once). */
+  private passedAt = 0;
   private own: BatchReader | undefined;
   private closed = false;
   private readonly closing: Promise<undefined>;
@@ -205,6 +213,10 @@ class SharedReader implements EventBatches {
         this.log.release();
         if (batch.length > 0) return batch;
         this.settledAt = this.cursor; // only others' events in those pages
+        if (Date.now() - this.passedAt >= PASSED_EVERY_MS) {
+          this.passedAt = Date.now();
+          return [];
+        }
       } else if (!this.log.sharedByOthers(this)) {
         this.shared = true;
         await this.log.restartAt(this.cursor);

@@ -80,7 +80,9 @@ export class ProjectionWorker {
     this.ctx.logger.info({ projection: this.projection.name, checkpoint: String(stored.position), generation: stored.generation }, 'projection active');
     this.reader = this.ctx.batches(this.projection, stored.position);
     for (let batch = await this.reader.next(); batch !== undefined && !this.stopping; batch = await this.reader.next()) {
-      const to = batch[batch.length - 1]!.globalPosition;
+      // Empty: none of this projection's events up to where its reader has got; the checkpoint moves there.
+      const to = batch.length > 0 ? batch[batch.length - 1]!.globalPosition : this.reader.settled;
+      if (to === undefined || (batch.length === 0 && this.checkpoint.position !== undefined && to <= this.checkpoint.position)) continue;
       await applyLiveBatch(this.ctx.sql, this.projection, this.target, batch, this.checkpoint, to);
       this.checkpoint = { ...this.checkpoint, position: to };
       this.applied += batch.length;

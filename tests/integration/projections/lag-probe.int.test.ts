@@ -58,6 +58,10 @@ describe.skipIf(!pgService.available)(`projection lag on PostgreSQL${pgService.s
       // below what its reader had passed: the 2,000 events before the projector started are never rescanned.
       const controlProbes = probed.slice(seen).filter((p) => p.control);
       expect(controlProbes.filter((p) => p.after === undefined || p.after < head)).toEqual([]);
+      // And it keeps that place: its checkpoint moved past the others' events, so a restart does not read them again.
+      const { rows: stored } = await db.sql.query<{ position: string | null }>(`select position::text from read.projection_checkpoints where projection = $1`, [controlProjection.name]);
+      expect(stored[0]?.position).not.toBeNull();
+      expect(BigInt(stored[0]!.position!) >= head).toBe(true);
       const status = await db.sql.query<{ lag_events: string }>(`select lag_events::text from read.projection_status where projection = $1`, [controlProjection.name]);
       expect(status.rows[0]?.lag_events).toBe('0');
     } finally {
