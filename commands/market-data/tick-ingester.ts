@@ -219,9 +219,12 @@ export class TickIngester {
       recentMid: nearby ? recent.mid : undefined,
     });
     if (!validation.ok) return this.planEvent(tickRejected(input, validation.reason, validation.detail), input, receivedAt, names);
-    const tick = submission.history === true ? { ...validation.tick, history: true as const } : validation.tick;
-    draft.accept(tick);
-    return this.planEvent(tickReceived(tick), input, receivedAt, names, tick);
+    const { tick } = validation;
+    draft.accept(tick); // the cursor and the spike filter's mid take history too, as before
+    // History is flagged in the event, not copied into a second tick: it never moves a quote, so it is
+    // not handed on as accepted (updateQuotes) either.
+    const history = submission.history === true;
+    return this.planEvent(tickReceived(tick, history), input, receivedAt, names, history ? undefined : tick);
   }
 
   private planUnreadable({ unreadable }: UnreadableTick, receivedAt: Date): Planned {

@@ -71,14 +71,15 @@ export const tickIdempotencyKey = (symbol: string, source: string, sequence: big
  */
 export const midOf = (bid: bigint, ask: bigint): bigint => mulDiv(bid + ask, 1n, 2n, 'half_even');
 
-export function tickReceived(tick: AcceptedTick): TickReceived {
+/** `history`: recorded as back-fill (an import) whether or not `tick` carries the flag itself. */
+export function tickReceived(tick: AcceptedTick, history = tick.history === true): TickReceived {
   // Built in one object, fields added in place (no spreads): this runs once per ingested tick. The key
   // order (and so the stored JSON) is the same: volume and history last, each only when present.
   const data: { -readonly [K in keyof TickReceivedData]: TickReceivedData[K] } = {
     symbol: tick.symbol, source: tick.source, sequence: tick.sequence, bid: tick.bid, ask: tick.ask, timestamp: tick.timestamp.toISOString(),
   };
   if (tick.volume !== undefined) data.volume = tick.volume;
-  if (tick.history === true) data.history = true;
+  if (history) data.history = true;
   return { type: 'TickReceived', data };
 }
 
