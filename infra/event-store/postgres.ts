@@ -28,7 +28,7 @@ export interface PostgresEventStoreOptions {
   readonly appendConcurrency?: number;
   /**
    * The shortest time between two wake-ups of one subscriber by appends of market data alone (ticks,
-   * signals; default 250 ms): it then reads them together. Any other append wakes its subscribers at once.
+   * signals; default 500 ms, see wake-signal.ts): it then reads them together. Any other append wakes its subscribers at once.
    */
   readonly marketDataEveryMs?: number;
 }
