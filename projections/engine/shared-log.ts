@@ -88,6 +88,11 @@ export class SharedLog {
     return this.pages.find((page) => cursor < page.to);
   }
 
+  /** Where the window starts (exclusive): the first held page's start, or the feed's position; undefined before the feed runs. */
+  windowStart(): bigint | undefined {
+    return this.feed === undefined ? undefined : (this.pages[0]?.end ?? this.end);
+  }
+
   /** Whether any reader other than `reader` reads from the window now. */
   sharedByOthers(reader: SharedReader): boolean {
     for (const other of this.readers) if (other !== reader && other.shared) return true;
@@ -213,13 +218,12 @@ class SharedReader implements EventBatches {
         this.log.release();
         if (batch.length > 0) return batch;
         this.settledAt = this.cursor; // only others' events in those pages
-        if (Date.now() - this.passedAt >= PASSED_EVERY_MS) {
-          this.passedAt = Date.now();
-          return [];
-        }
+        if (this.sayPassed()) return [];
       } else if (!this.log.sharedByOthers(this)) {
         this.shared = true;
         await this.log.restartAt(this.cursor);
+      } else if (await this.skipToWindow()) {
+        if (this.sayPassed()) return [];
       } else {
         this.shared = false;
         this.log.release();
@@ -227,6 +231,31 @@ class SharedReader implements EventBatches {
       }
     }
     return undefined;
+  }
+
+  /** Whether to tell the worker now (an empty batch) how far it has passed: at most every PASSED_EVERY_MS. */
+  private sayPassed(): boolean {
+    if (Date.now() - this.passedAt < PASSED_EVERY_MS) return false;
+    this.passedAt = Date.now();
+    return true;
+  }
+
+  /**
+   * Below the window with none of its own events between its cursor and the window's start (one indexed
+   * read of its filter): the reader joins the window there. A projection of rare events (the controls, on a
+   * store without any) would otherwise read on by itself from its last event, for good, since the events
+   * that would bring it back never come.
+   */
+  private async skipToWindow(): Promise<boolean> {
+    const start = this.log.windowStart();
+    if (start === undefined || this.cursor >= start) return false;
+    const page = await this.log.store.readAll({ after: asAfter(this.cursor), filter: filterOf(this.projection), maxCount: 1 });
+    const next = page.events[0];
+    const clear = next === undefined ? (page.checkpoint ?? START) >= start : next.globalPosition > start;
+    if (!clear) return false;
+    this.cursor = start;
+    this.settledAt = start;
+    return true;
   }
 
   /** This projection's events from the window's pages after the cursor, up to a page's worth; the cursor moves past them. */

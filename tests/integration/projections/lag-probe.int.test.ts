@@ -70,6 +70,39 @@ describe.skipIf(!pgService.available)(`projection lag on PostgreSQL${pgService.s
   }, 90_000);
 });
 
+describe.skipIf(!pgService.available)(`a projection of rare events joining a projector at the head${pgService.skipReason}`, () => {
+  let db: TestDatabase;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('proj_join');
+    store = await PostgresEventStore.create(db.sql);
+  });
+  afterAll(async () => {
+    await store?.close();
+    await db?.drop();
+  });
+
+  it('moves its checkpoint to the head with the others instead of reading on alone from the start', async () => {
+    for (let i = 0; i < 10; i += 1) await store.append(`account-J${i}`, Array.from({ length: 100 }, (_, n) => event('Tested', { n })), 'any');
+    const head = (await store.headPosition())!;
+    // The audit projection has read the log before (a desk's projector ran); the control projection is new.
+    const first = await startProjector({ sql: db.sql, store, projections: [auditProjection], standbyPollMs: 100, statusIntervalMs: 100 });
+    await first.waitFor(auditProjection.name, head, 60_000);
+    await first.stop();
+    const projector = await startProjector({ sql: db.sql, store, projections: [auditProjection, controlProjection], standbyPollMs: 100, statusIntervalMs: 100 });
+    try {
+      await store.append('account-J0', [event('Tested', { n: 'after' })], 'any');
+      await until(async () => {
+        const { rows } = await db.sql.query<{ position: string | null }>(`select position::text from read.projection_checkpoints where projection = $1`, [controlProjection.name]);
+        return rows[0]?.position != null && BigInt(rows[0].position) >= head;
+      }, 20_000);
+    } finally {
+      await projector.stop();
+    }
+  }, 90_000);
+});
+
 // The embedded demo's projector, idle at the head: each status round used to send three statements per
 // projection (a rebuild-request check, a lag probe, a status write), ten projections each second.
 describe('an idle projector at the head (PGlite)', () => {
