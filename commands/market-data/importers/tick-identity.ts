@@ -49,6 +49,7 @@ export function canonicalDecimal(text: string): string {
   const second = value.indexOf('.', dot + 1);
   let end = second < 0 ? value.length : second;
   while (end > dot + 1 && value.charCodeAt(end - 1) === ZERO) end -= 1;
+  if (start === 0 && end === value.length && end > dot + 1) return value; // already canonical: most prices
   const digits = value.slice(start, wholeEnd);
   return end === dot + 1 ? digits : `${digits}.${value.slice(dot + 1, end)}`;
 }
