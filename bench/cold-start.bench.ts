@@ -11,6 +11,8 @@
 // Each restart's start-up phases (modules loaded, backends connected, each role, routes, listening: ms
 // since its process started, and whether it ran compiled code or the sources) are printed as it goes;
 // run `npm run build` first to measure what production runs (the bench says when it will not).
+// KEEP_BENCH_DATABASES=1 keeps each size's database; COLD_START_REUSE=1 then measures restarts on it again
+// without seeding (its seed column then shows 0.0 and the first start catches up only what ran since).
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -221,18 +223,43 @@ interface Row {
   readonly largestSecondMs: number;
 }
 
+/** A store this bench seeded and kept (KEEP_BENCH_DATABASES=1) earlier: its event count and largest account's, or undefined. */
+async function keptStore(name: string): Promise<{ databaseUrl: string; events: number; largestAccountEvents: number } | undefined> {
+  const url = new URL(DATABASE_URL);
+  url.pathname = `/${name}`;
+  const sql = createPgClient({ connectionString: url.toString(), max: 1 });
+  try {
+    const { rows } = await sql.query<{ events: string; largest: string }>(
+      `select (select count(*) from es.events)::text as events, (select count(*) from es.events where stream_id = $1)::text as largest`, [`account-${LARGEST_ACCOUNT}`]);
+    return { databaseUrl: url.toString(), events: Number(rows[0]!.events), largestAccountEvents: Number(rows[0]!.largest) };
+  } catch {
+    return undefined;
+  } finally {
+    await sql.close().catch(() => undefined);
+  }
+}
+
 async function measure(size: number, token: string): Promise<Row> {
   const name = `bench_cold_start_${size}`;
-  const databaseUrl = await freshDatabase(name);
+  // COLD_START_REUSE=1: restart measurements on the store a run with KEEP_BENCH_DATABASES=1 left (seed and first catch-up skipped).
+  const kept = process.env.COLD_START_REUSE ? await keptStore(name) : undefined;
+  if (process.env.COLD_START_REUSE && kept === undefined) progress(`cold-start ${size}: no kept store ${name}; seeding a new one`);
+  const databaseUrl = kept?.databaseUrl ?? await freshDatabase(name);
   try {
-    const sql = createPgClient({ connectionString: databaseUrl, max: 1 });
-    await (await PostgresEventStore.create(sql)).close();
-    await sql.close();
-    progress(`cold-start ${size}: seeding`);
     const seedStarted = performance.now();
-    const seeded = await seedStore(databaseUrl, size, (n) => progress(`cold-start ${size}: seeded ${n} events`));
+    let seeded: { events: number; largestAccountEvents: number };
+    if (kept) {
+      seeded = kept;
+      progress(`cold-start ${size}: reusing the kept store (${kept.events} events, the largest account ${kept.largestAccountEvents})`);
+    } else {
+      const sql = createPgClient({ connectionString: databaseUrl, max: 1 });
+      await (await PostgresEventStore.create(sql)).close();
+      await sql.close();
+      progress(`cold-start ${size}: seeding`);
+      seeded = await seedStore(databaseUrl, size, (n) => progress(`cold-start ${size}: seeded ${n} events`));
+      await brokerHandledTheSeed(databaseUrl);
+    }
     const seedS = (performance.now() - seedStarted) / 1000;
-    await brokerHandledTheSeed(databaseUrl);
     progress(`cold-start ${size}: ${seeded.events} events seeded in ${seedS.toFixed(1)} s; first start`);
     let ledger = spawnLedger(await freePort(), ledgerEnv(databaseUrl));
     const firstReadyS = (await waitReady(ledger, 600_000)) / 1000;
@@ -267,7 +294,7 @@ async function measure(size: number, token: string): Promise<Row> {
       restartReadyMs, largestFirstMs: largestFirst.ms, smallFirstMs: smallFirst.ms, largestSecondMs: largestSecond.ms,
     };
   } finally {
-    if (!process.env.KEEP_BENCH_DATABASES) await dropDatabase(name);
+    if (!process.env.KEEP_BENCH_DATABASES && !kept) await dropDatabase(name);
   }
 }
 
