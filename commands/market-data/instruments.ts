@@ -44,14 +44,24 @@ export const ALWAYS_OPEN_SESSION: TradingSession = { weeklyOpenMinute: 0, weekly
 export interface InstrumentRegistryOptions {
   /** Replace every instrument's trading session (MARKET_HOURS=always-open). */
   readonly sessionOverride?: TradingSession;
+  /** The instruments whose streams are read (default: DEFAULT_INSTRUMENTS, what `ensureInstrumentsListed` lists at start). */
+  readonly symbols?: readonly string[];
 }
 
 /**
  * Every listed instrument's current spec, folded from the `instrument-*` streams. `follow()` keeps it
  * current as specs change (a subscription on the same streams), so validation uses the spec in force.
+ *
+ * Loading reads the streams of the instruments this process lists (one indexed read of each), not the log:
+ * a prefix filter over the whole log from its first event cost ~0.5 s of PostgreSQL per start on 1M events,
+ * growing with history. The subscription then starts at the log's head as it was before those reads; an
+ * event it sees again is skipped by its revision. Instrument events are written only by
+ * `ensureInstrumentsListed`, awaited before the load, so none is in flight below that head.
  */
 export class InstrumentRegistry {
   private readonly states = new Map<string, InstrumentState>();
+  /** Revision of the last event applied per stream: an event read twice (stream read, then subscription) applies once. */
+  private readonly revisions = new Map<string, bigint>();
   private checkpoint: bigint | undefined;
   private subscription: Subscription | undefined;
   private following: Promise<void> | undefined;
@@ -87,14 +97,22 @@ export class InstrumentRegistry {
     return [...this.states].filter(([, state]) => state.status === 'listed').map(([symbol]) => symbol);
   }
 
-  /** Reads the instrument events recorded since the last look. */
+  /** Reads the listed instruments' streams from where this registry got to, and notes the head for `follow()`. */
   async catchUp(): Promise<void> {
-    for (;;) {
-      const page = await this.eventStore.readAll({ after: this.checkpoint, filter: { streamPrefix: INSTRUMENT_PREFIX }, maxCount: 500 });
-      for (const event of page.events) this.apply(event);
-      this.checkpoint = page.checkpoint;
-      if (!page.hasMore) return;
+    const head = await this.eventStore.headPosition();
+    const symbols = this.options.symbols ?? DEFAULT_INSTRUMENTS.map((spec) => spec.symbol);
+    const reads = symbols.map((symbol) => {
+      const streamId = instrumentStreamId(symbol);
+      const known = this.revisions.get(streamId);
+      return { streamId, fromRevision: known === undefined ? 0n : known + 1n };
+    });
+    for (let pending = reads; pending.length > 0;) {
+      const byStream = await this.eventStore.readStreams(pending, { maxCountPerStream: 500 });
+      for (const events of byStream.values()) for (const event of events) this.apply(event);
+      // A stream with a full page may have more.
+      pending = pending.filter((read) => byStream.get(read.streamId)?.length === 500).map((read) => ({ ...read, fromRevision: this.revisions.get(read.streamId)! + 1n }));
     }
+    if (head !== undefined && (this.checkpoint === undefined || head > this.checkpoint)) this.checkpoint = head;
   }
 
   /** Applies spec changes as they are recorded, until `close()`. */
@@ -117,6 +135,9 @@ export class InstrumentRegistry {
   }
 
   private apply(event: RecordedEvent): void {
+    const applied = this.revisions.get(event.streamId);
+    if (applied !== undefined && event.revision <= applied) return;
+    this.revisions.set(event.streamId, event.revision);
     const symbol = event.streamId.slice(INSTRUMENT_PREFIX.length);
     const state = this.states.get(symbol) ?? instrumentDecider.initialState();
     this.states.set(symbol, instrumentDecider.evolve(state, { type: event.type, data: event.data } as unknown as InstrumentEvent));
