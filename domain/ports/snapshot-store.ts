@@ -18,4 +18,6 @@ export interface SnapshotStore {
   load(streamId: string, foldVersion: string): Promise<Snapshot | undefined>;
   /** Keeps the snapshot unless one of a later revision by the same fold is already there. */
   save(snapshot: Snapshot): Promise<void>;
+  /** Optional: the streams (ids starting with `streamPrefix`) whose snapshots of this fold were written last, newest first. */
+  recent?(streamPrefix: string, foldVersion: string, limit: number): Promise<string[]>;
 }

@@ -31,6 +31,14 @@ create table if not exists ${table} (
       const row = rows[0];
       return row === undefined ? undefined : { streamId, revision: BigInt(row.revision), eventId: row.event_id, foldVersion, state: row.state };
     },
+    async recent(streamPrefix, foldVersion, limit) {
+      // One row per stream: a scan of a table the size of the desk's account list, not of its history.
+      const { rows } = await sql.query<{ stream_id: string }>(
+        `select stream_id from ${table} where left(stream_id, length($1::text)) = $1::text and fold_version = $2 order by recorded_at desc limit $3`,
+        [streamPrefix, foldVersion, limit],
+      );
+      return rows.map((row) => row.stream_id);
+    },
     async save(snapshot: Snapshot) {
       // A snapshot of another fold is replaced whatever its revision: it would never be used again.
       await sql.query(

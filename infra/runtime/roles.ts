@@ -4,6 +4,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Config, Role } from '../config/config.ts';
 import type { Logger } from '../logging/logger.ts';
 import type { Metrics } from '../metrics/metrics.ts';
+import type { StateCache } from '../../commands/handling/state-cache.ts';
 import type { Backends } from './backends.ts';
 
 export interface RoleContext {
@@ -11,6 +12,11 @@ export interface RoleContext {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly backends: Backends;
+  /**
+   * The account states of this process, one cache for every role's trading service (api, broker,
+   * auto-trader, demo): an account is loaded once per process, not once per role.
+   */
+  readonly accountStates: StateCache;
 }
 
 export interface RunningRole {

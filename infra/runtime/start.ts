@@ -9,6 +9,8 @@ import { createLogger, type Logger } from '../logging/logger.ts';
 import { instrumentEventStore } from '../metrics/instrument.ts';
 import { createMetrics } from '../metrics/metrics.ts';
 import { lockDataDir } from '../sql/data-dir-lock.ts';
+import { StateCache } from '../../commands/handling/state-cache.ts';
+import { warmAccountStates } from '../../commands/trading/warm-up.ts';
 import { openBackends, type Backends } from './backends.ts';
 import { loadRoleModules } from './load-roles.ts';
 import { startersFor, type RunningRole } from './roles.ts';
@@ -55,10 +57,16 @@ export async function startLedger(config: Config, options: StartOptions = {}): P
   let app: FastifyInstance | undefined;
   let url: string | undefined;
   try {
-    const context = { config, logger, metrics, backends };
+    const accountStates = new StateCache({ ...(backends.snapshots ? { snapshots: backends.snapshots } : {}), snapshotEvery: config.snapshotEvery });
+    const context = { config, logger, metrics, backends, accountStates };
     for (const role of config.roles) {
       for (const start of startersFor(role)) roles.push(await start(context));
       mark(`role ${role} started`, { role });
+    }
+    if (config.roles.includes('api')) {
+      // The accounts that traded last are in the cache before the process says it is ready (warm-up.ts).
+      const warmed = await warmAccountStates(accountStates, backends.eventStore, backends.snapshots);
+      mark('account states warmed', { accounts: warmed.accounts, ms: Math.round(warmed.ms), cut: warmed.cut });
     }
     // Every process serves /healthz, /readyz and /metrics; the routes of the roles it runs come with them.
     app = await buildApp({ logger, metrics, readiness: backends.readiness, plugins: roles.flatMap((r) => r.plugins ?? []) });

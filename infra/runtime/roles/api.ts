@@ -8,7 +8,7 @@ import { createTokenVerifier } from '../../auth/index.ts';
 import { instrumentTradingService } from '../../metrics/instrument.ts';
 import { registerRole } from '../roles.ts';
 
-registerRole('api', async ({ config, logger, metrics, backends }) => {
+registerRole('api', async ({ config, logger, metrics, backends, accountStates }) => {
   // One instance checks codes for the trading service and serves enrolment: one cache of the users' streams.
   const secondFactor = createSecondFactor({ eventStore: backends.eventStore, secretKey: config.mfaSecretKey, source: 'api' });
   const tradingService = instrumentTradingService(createTradingService({
@@ -17,8 +17,7 @@ registerRole('api', async ({ config, logger, metrics, backends }) => {
     quotes: createQuoteBook(backends.keyValue),
     source: 'api',
     fillBandBps: config.fillBandBps,
-    snapshots: backends.snapshots,
-    snapshotEvery: config.snapshotEvery,
+    cache: accountStates,
     secondFactor,
   }), metrics);
   const plugin = commandApiPlugin({

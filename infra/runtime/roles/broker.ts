@@ -6,7 +6,7 @@ import { BrokerReactor, PaperBroker, StopSweep, createTradingService } from '../
 import { instrumentTradingService } from '../../metrics/instrument.ts';
 import { registerRole } from '../roles.ts';
 
-registerRole('broker', async ({ config, logger, metrics, backends }) => {
+registerRole('broker', async ({ config, logger, metrics, backends, accountStates }) => {
   const log = logger.child({ role: 'broker' });
   const service = instrumentTradingService(createTradingService({
     eventStore: backends.eventStore,
@@ -14,8 +14,7 @@ registerRole('broker', async ({ config, logger, metrics, backends }) => {
     quotes: createQuoteBook(backends.keyValue),
     source: 'broker',
     fillBandBps: config.fillBandBps,
-    snapshots: backends.snapshots,
-    snapshotEvery: config.snapshotEvery,
+    cache: accountStates,
   }), metrics);
   const sweep = new StopSweep({ eventStore: backends.eventStore, service, keyValue: backends.checkpoints, logger: log.child({ process: 'stop-sweep' }) });
   const reactor = new BrokerReactor({

@@ -6,10 +6,10 @@ import { registerRole } from '../roles.ts';
 
 const ORDER_INTERVAL_MS = 5_000;
 
-registerRole('api', async ({ config, logger, backends }) => {
+registerRole('api', async ({ config, logger, backends, accountStates }) => {
   if (!config.demo) return { async stop() {} };
   const log = logger.child({ process: 'demo-desk' });
-  const service = createTradingService({ eventStore: backends.eventStore, keyValue: backends.keyValue, quotes: createQuoteBook(backends.keyValue), source: 'demo', snapshots: backends.snapshots, snapshotEvery: config.snapshotEvery });
+  const service = createTradingService({ eventStore: backends.eventStore, keyValue: backends.keyValue, quotes: createQuoteBook(backends.keyValue), source: 'demo', cache: accountStates });
   await openDemoDesk(service);
   const flow = startDemoOrderFlow({ service, intervalMs: ORDER_INTERVAL_MS, onError: (error) => log.warn({ err: error }, 'demo order failed') });
   log.info({ accounts: ['DEMO-1', 'DEMO-2'], everyMs: ORDER_INTERVAL_MS }, 'demo desk open: small market orders through the risk engine');

@@ -12,7 +12,7 @@ import { registerRole } from '../roles.ts';
 
 const repositoryRoot = repositoryRootAbove(import.meta.url);
 
-registerRole('signals', async ({ config, logger, metrics, backends }) => {
+registerRole('signals', async ({ config, logger, metrics, backends, accountStates }) => {
   const log = logger.child({ role: 'signals' });
   const registry = new ModelRegistry({ eventStore: backends.eventStore, runtime: onnxRuntime, baseDir: repositoryRoot, source: 'signals' });
   if (!config.databaseUrl && config.eventStore === 'pglite') {
@@ -22,7 +22,7 @@ registerRole('signals', async ({ config, logger, metrics, backends }) => {
   // Off by default; when on, its own trading service instance decides orders with the same risk checks as the api's.
   const autoTrader = config.autoTrader.enabled
     ? new AutoTrader({
-      placer: createTradingService({ eventStore: backends.eventStore, keyValue: backends.keyValue, quotes: createQuoteBook(backends.keyValue), source: 'auto-trader', snapshots: backends.snapshots, snapshotEvery: config.snapshotEvery }),
+      placer: createTradingService({ eventStore: backends.eventStore, keyValue: backends.keyValue, quotes: createQuoteBook(backends.keyValue), source: 'auto-trader', cache: accountStates }),
       accountId: config.autoTrader.accountId!, qty: config.autoTrader.qty, model: DEMO_MODEL.name, logger: log.child({ component: 'auto-trader' }),
     })
     : undefined;

@@ -7,7 +7,8 @@ import type { EventStore, RecordedEvent } from '../../../domain/ports/event-stor
 import type { SnapshotStore } from '../../../domain/ports/snapshot-store.ts';
 import { ACCOUNT_FOLD_VERSION } from '../../../domain/trading/account/index.ts';
 import { createQuoteBook, type QuoteBook } from '../../../commands/market-data/quote-book.ts';
-import { createTradingService, type CommandContext, type TradingService, type TradingServiceDeps } from '../../../commands/trading/index.ts';
+import { StateCache } from '../../../commands/handling/state-cache.ts';
+import { createTradingService, warmAccountStates, type CommandContext, type TradingService, type TradingServiceDeps } from '../../../commands/trading/index.ts';
 import { createMemoryKeyValueStore } from '../../../infra/cache/memory.ts';
 import { PostgresEventStore } from '../../../infra/event-store/postgres.ts';
 import { createSqlSnapshotStore } from '../../../infra/event-store/snapshots.ts';
@@ -171,6 +172,28 @@ for (const { kind, available, reason } of kinds) {
       // of this fold, but ending on an event the stream does not have (a store reset under kept snapshots)
       await b.snapshots.save({ streamId: 'account-B4', revision: head.revision, eventId: randomUUID(), foldVersion: ACCOUNT_FOLD_VERSION, state: '{"not":"a state"}' });
       expect(await service({ snapshots: b.snapshots }).account('B4')).toEqual(truth);
+    });
+
+    it('warms a restarted process with the accounts whose snapshots were written last: their first order reads nothing of them', async () => {
+      const writer = service({ snapshots: b.snapshots, snapshotEvery: 5 });
+      for (const accountId of ['W1', 'W2']) {
+        await open(writer, accountId);
+        for (let i = 0; i < 8; i += 1) await writer.deposit(ctx('admin'), { accountId, amount: 100n });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100)); // snapshots are written after the command's turn
+      expect(await b.snapshots.recent!('account-', ACCOUNT_FOLD_VERSION, 10)).toEqual(expect.arrayContaining(['account-W1', 'account-W2']));
+
+      // The restarted process: a fresh cache, warmed before it takes orders.
+      const cache = new StateCache({ snapshots: b.snapshots });
+      const warmed = await warmAccountStates(cache, b.store, b.snapshots, { limit: 10 });
+      expect(warmed.accounts).toBeGreaterThanOrEqual(2);
+      const loader = counting(b.store, 'account-W1');
+      const restarted = service({ eventStore: loader.store, cache });
+      const order = await restarted.placeOrder(ctx(), buy('W1', { kind: 'limit', limitPrice: 239_500n }));
+      expect(order.accepted).toBe(true);
+      expect(loader.read()).toBe(0);
+      // and the warmed state is the account's: the same view as a fold from its first event
+      expect(await restarted.account('W2')).toEqual(await service().account('W2'));
     });
   });
 }
