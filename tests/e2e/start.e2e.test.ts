@@ -90,7 +90,7 @@ describe('npm start on embedded defaults', () => {
     expect(phases.map((p) => p.startup)).toEqual([
       'modules loaded', 'backends connected',
       'role api started', 'role ingest started', 'role signals started', 'role broker started', 'role projector started',
-      'routes registered', 'listening',
+      'account states warmed', 'routes registered', 'listening',
     ]);
     const times = phases.map((p) => p.sinceProcessStartMs);
     expect(times).toEqual([...times].sort((a, b) => a - b));
