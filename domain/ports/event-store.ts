@@ -118,6 +118,12 @@ export interface SubscribeOptions {
   readonly filter?: EventFilter;
   /** Events read per round trip during catch-up. */
   readonly batchSize?: number;
+  /**
+   * How long this subscriber may leave appends of market data only (ticks, signals) unread to read several
+   * together, where the adapter coalesces its wake-ups (PostgreSQL / PGlite, in process); the adapter's
+   * default when unset. Orders, fills and stops wake it at once whatever this says.
+   */
+  readonly marketDataEveryMs?: number;
 }
 
 /** Catch-up then live. Pull-based: the next page is read only when the consumer asks for more. */

@@ -12,6 +12,8 @@ export interface PollingSubscriptionOptions {
   readonly wake: WakeSignal;
   /** What readPage selects: only an append that can match it wakes this subscription. */
   readonly filter?: EventFilter;
+  /** SubscribeOptions.marketDataEveryMs. */
+  readonly marketDataEveryMs?: number;
   readonly after?: bigint;
   readonly onClose?: () => void;
   /** Safety net if a wake-up is ever missed (a dropped LISTEN connection). Not a busy poll. */
@@ -67,7 +69,7 @@ export class PollingSubscription implements Subscription {
         }
         hiddenBackoffMs = 2;
         await this.options.wake.waitForChange(caughtUpAt, this.options.idleRecheckMs ?? 5_000, this.abort.signal,
-          { filter: this.options.filter, lastReadAt: this.lastReadAt });
+          { filter: this.options.filter, lastReadAt: this.lastReadAt, ...(this.options.marketDataEveryMs === undefined ? {} : { marketDataEveryMs: this.options.marketDataEveryMs }) });
         if (this.abort.signal.aborted) break;
       }
       const seen = this.options.wake.generation();

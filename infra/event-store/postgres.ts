@@ -389,6 +389,7 @@ export class PostgresEventStore implements EventStore {
       hasHiddenEvents: (after) => this.hiddenEventsAfter(after),
       wake: this.wake,
       filter: options.filter,
+      ...(options.marketDataEveryMs === undefined ? {} : { marketDataEveryMs: options.marketDataEveryMs }),
       after: options.after,
       idleRecheckMs: this.idleRecheckMs,
       onClose: () => this.subscriptions.delete(subscription),

@@ -26,6 +26,8 @@ export interface Appended {
 export interface WakeInterest {
   readonly filter?: EventFilter;
   readonly lastReadAt?: number;
+  /** This waiter's own shortest time between wake-ups by market data alone (the signal's default when unset). */
+  readonly marketDataEveryMs?: number;
 }
 
 export interface WakeSignal {
@@ -100,7 +102,7 @@ function makeWakeSignal(sql: SqlClient, channel: string, marketDataEveryMs: numb
   const dueAt = (interest: WakeInterest | undefined, appended: Appended | undefined): number | undefined => {
     if (!canMatch(interest?.filter, appended)) return undefined;
     if (appended?.marketDataOnly !== true || interest?.lastReadAt === undefined) return 0;
-    return interest.lastReadAt + marketDataEveryMs;
+    return interest.lastReadAt + (interest.marketDataEveryMs ?? marketDataEveryMs);
   };
 
   const wakeFor = (waiter: Waiter, appended: Appended | undefined) => {

@@ -32,6 +32,12 @@ export interface ProjectorOptions {
   readonly features?: SqlFeatures;
   /** How long the shared log's next page waits for the slowest projection before that one reads on by itself (default 2 s). */
   readonly laggardWaitMs?: number;
+  /**
+   * How long the read models may leave ticks and signals unapplied to apply several in one batch (default
+   * 1 s, PROJECTOR_MARKET_DATA_EVERY_MS): each batch is a transaction per projection, the largest cost of an
+   * idle embedded demo. Orders, fills and stops are applied as soon as they are appended.
+   */
+  readonly marketDataEveryMs?: number;
 }
 
 export interface RunningProjector {
@@ -51,6 +57,8 @@ export interface RunningProjector {
  */
 export const DEFAULT_BATCH_SIZE = 5_000;
 
+export const PROJECTOR_MARKET_DATA_EVERY_MS = 1_000;
+
 const silent: ProjectorLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -68,6 +76,7 @@ export async function startProjector(options: ProjectorOptions): Promise<Running
     filter: unionFilter(options.projections),
     pageSize: batchSize,
     ...(options.laggardWaitMs === undefined ? {} : { laggardWaitMs: options.laggardWaitMs }),
+    marketDataEveryMs: options.marketDataEveryMs ?? PROJECTOR_MARKET_DATA_EVERY_MS,
   });
   const context = {
     sql, store, features, logger, batchSize,

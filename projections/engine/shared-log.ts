@@ -40,6 +40,8 @@ export interface SharedLogOptions {
   readonly maxPages?: number;
   /** How long the next page waits for the slowest reader when the window is full (default 2 s). */
   readonly laggardWaitMs?: number;
+  /** SubscribeOptions.marketDataEveryMs of the log's reads (the store's default when unset). */
+  readonly marketDataEveryMs?: number;
 }
 
 /** Events (end, to]: every event of the filter in that range, in order. */
@@ -111,7 +113,8 @@ export class SharedLog {
 
   private subscribe(after: bigint): BatchReader {
     const { filter, pageSize } = this.options;
-    return new BatchReader(this.store.subscribe({ after: asAfter(after), filter, batchSize: pageSize }), pageSize);
+    const every = this.options.marketDataEveryMs;
+    return new BatchReader(this.store.subscribe({ after: asAfter(after), filter, batchSize: pageSize, ...(every === undefined ? {} : { marketDataEveryMs: every }) }), pageSize);
   }
 
   /** Reads the next page into the window: one read for every reader waiting at the end. */
@@ -227,7 +230,10 @@ class SharedReader implements EventBatches {
       } else {
         this.shared = false;
         this.log.release();
-        this.own = new BatchReader(this.log.store.subscribe({ after: asAfter(this.cursor), filter: filterOf(this.projection), batchSize: this.log.options.pageSize }), this.log.options.pageSize);
+        const every = this.log.options.marketDataEveryMs;
+        this.own = new BatchReader(this.log.store.subscribe({
+          after: asAfter(this.cursor), filter: filterOf(this.projection), batchSize: this.log.options.pageSize, ...(every === undefined ? {} : { marketDataEveryMs: every }),
+        }), this.log.options.pageSize);
       }
     }
     return undefined;

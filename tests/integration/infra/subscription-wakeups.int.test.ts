@@ -116,5 +116,22 @@ for (const backend of backends) {
       expect((await received).map((e) => (e.data as { n: number }).n)).toEqual(Array.from({ length: 30 }, (_, i) => i));
       await ticks.close();
     });
+
+    it('a subscriber that asks to read market data at most every second (the projector) reads ticks in fewer, larger pages, and misses none', async () => {
+      const { store, reads } = await storeOf();
+      const filter = { eventTypes: ['TickReceived'] };
+      const ticks = store.subscribe({ filter, marketDataEveryMs: 1_000 });
+      const received = take(ticks, 40);
+      const started = performance.now();
+      for (let i = 0; i < 40; i += 1) {
+        await store.append('ticks-XAUUSD-20261207', [event('TickReceived', { n: i })], 'any');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect((await received).map((e) => (e.data as { n: number }).n)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+      const seconds = (performance.now() - started) / 1000;
+      // At most one read a second by the ticks (plus the first, and one that found the last): at the default it was one every 500 ms.
+      expect(reads([filter.eventTypes])).toBeLessThanOrEqual(Math.ceil(seconds) + 2);
+      await ticks.close();
+    });
   });
 }
