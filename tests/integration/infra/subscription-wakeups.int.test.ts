@@ -89,7 +89,9 @@ for (const backend of backends) {
       await store.append('account-W1', [event('OrderAccepted', { orderId: 'o-2' })], 0n);
       expect((await nextOrder).value).toMatchObject({ type: 'OrderAccepted', data: { orderId: 'o-2' } });
       // One read for the order; the ticks woke it for none (it read after every append before).
-      expect(reads([ORDER_TYPES]) - readsWhenCaughtUp).toBe(1);
+      // On PostgreSQL a read may be repeated while another test file's transaction hides the head for a
+      // moment (seen in a full run: 2); woken by every append it was 51.
+      expect(reads([ORDER_TYPES]) - readsWhenCaughtUp).toBeLessThan(10);
       await orders.close();
     });
 
