@@ -111,14 +111,12 @@ export async function startReadServer(options: { limits?: Partial<QueryLimits> }
       await server.command('PUT', `/v1/accounts/${accountId}/limits`, { limits: WIDE_LIMITS }, officer);
     },
     async caughtUp() {
-      // Filtered projections checkpoint only the events they apply, so lag (which the status loop counts
-      // with each projection's own filter) is the measure, not the head position.
-      const deadline = Date.now() + 15_000;
-      while (Date.now() < deadline) {
-        const { rows } = await db.sql.query<{ behind: string }>(`select count(*)::text as behind from read.projection_status where coalesce(lag_events, 1) > 0 or updated_at < now() - interval '1 second'`);
-        if (rows[0]?.behind === '0') return;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      // Every projection has applied what it reads up to the head as it is now (waitFor knows a filtered
+      // projection is done when none of its events is left below that head). The status rows are not the
+      // measure: they are written when they change, so a fresh row with lag 0 may predate the last append.
+      const head = await eventStore.headPosition();
+      if (head === undefined) return;
+      for (const name of projector.active()) await projector.waitFor(name, head, 15_000);
     },
     async close() {
       await app.close();
