@@ -11,6 +11,8 @@ import { handleCommand } from '../handling/handle-command.ts';
 
 const SYSTEM_ACTOR = { userId: 'system', role: 'service' } as const;
 const INSTRUMENT_PREFIX = 'instrument-';
+/** Events per stream per read while loading. */
+const LOAD_PAGE = 500;
 
 /** The command id of the listing of `symbol`: the same on every start. */
 export const listingCommandId = (symbol: string): string => uuidV5(`instrument-listing:${symbol}`);
@@ -107,10 +109,10 @@ export class InstrumentRegistry {
       return { streamId, fromRevision: known === undefined ? 0n : known + 1n };
     });
     for (let pending = reads; pending.length > 0;) {
-      const byStream = await this.eventStore.readStreams(pending, { maxCountPerStream: 500 });
+      const byStream = await this.eventStore.readStreams(pending, { maxCountPerStream: LOAD_PAGE });
       for (const events of byStream.values()) for (const event of events) this.apply(event);
       // A stream with a full page may have more.
-      pending = pending.filter((read) => byStream.get(read.streamId)?.length === 500).map((read) => ({ ...read, fromRevision: this.revisions.get(read.streamId)! + 1n }));
+      pending = pending.filter((read) => byStream.get(read.streamId)?.length === LOAD_PAGE).map((read) => ({ ...read, fromRevision: this.revisions.get(read.streamId)! + 1n }));
     }
     if (head !== undefined && (this.checkpoint === undefined || head > this.checkpoint)) this.checkpoint = head;
   }

@@ -23,8 +23,10 @@ interface CheckpointRow {
   swap_requested: boolean;
 }
 
-const SELECT_CHECKPOINT = `select position::text, version, generation,
-  coalesce(swap_requested_at > now() - interval '${SWAP_REQUEST_TTL_SECONDS} seconds', false) as swap_requested
+/** A rebuild's request to step aside that has not expired. */
+const SWAP_REQUESTED = `swap_requested_at > now() - interval '${SWAP_REQUEST_TTL_SECONDS} seconds'`;
+
+const SELECT_CHECKPOINT = `select position::text, version, generation, coalesce(${SWAP_REQUESTED}, false) as swap_requested
   from read.projection_checkpoints where projection = $1`;
 
 const toCheckpoint = (row: CheckpointRow): StoredCheckpoint => ({
@@ -44,7 +46,7 @@ export async function loadCheckpoint(sql: SqlExecutor, name: string): Promise<St
 /** The projections a rebuild has asked (within the request's TTL) to step aside, in one read for all. */
 export async function swapRequests(sql: SqlExecutor): Promise<Set<string>> {
   const { rows } = await sql.query<{ projection: string }>(
-    `select projection from read.projection_checkpoints where swap_requested_at > now() - interval '${SWAP_REQUEST_TTL_SECONDS} seconds'`,
+    `select projection from read.projection_checkpoints where ${SWAP_REQUESTED}`,
   );
   return new Set(rows.map((row) => row.projection));
 }

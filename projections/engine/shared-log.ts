@@ -112,9 +112,14 @@ export class SharedLog {
   }
 
   private subscribe(after: bigint): BatchReader {
-    const { filter, pageSize } = this.options;
-    const every = this.options.marketDataEveryMs;
-    return new BatchReader(this.store.subscribe({ after: asAfter(after), filter, batchSize: pageSize, ...(every === undefined ? {} : { marketDataEveryMs: every }) }), pageSize);
+    return this.batchesAfter(after, this.options.filter);
+  }
+
+  /** Batches of the events of `filter` after `after`, read as the log reads (page size, market-data pace). */
+  batchesAfter(after: bigint, filter: EventFilter | undefined): BatchReader {
+    const { pageSize, marketDataEveryMs } = this.options;
+    const subscription = this.store.subscribe({ after: asAfter(after), filter, batchSize: pageSize, ...(marketDataEveryMs === undefined ? {} : { marketDataEveryMs }) });
+    return new BatchReader(subscription, pageSize);
   }
 
   /** Reads the next page into the window: one read for every reader waiting at the end. */
@@ -230,10 +235,7 @@ class SharedReader implements EventBatches {
       } else {
         this.shared = false;
         this.log.release();
-        const every = this.log.options.marketDataEveryMs;
-        this.own = new BatchReader(this.log.store.subscribe({
-          after: asAfter(this.cursor), filter: filterOf(this.projection), batchSize: this.log.options.pageSize, ...(every === undefined ? {} : { marketDataEveryMs: every }),
-        }), this.log.options.pageSize);
+        this.own = this.log.batchesAfter(this.cursor, filterOf(this.projection));
       }
     }
     return undefined;

@@ -8,25 +8,14 @@ import { PostgresEventStore } from '../../../infra/event-store/postgres.ts';
 import { textArray, type SqlClient } from '../../../infra/sql/client.ts';
 import { createPgClient } from '../../../infra/sql/pg-client.ts';
 import { event } from '../../contracts/event-store.contract.ts';
+import { recordingSql, type SentStatement } from '../../support/recording-sql.ts';
 import { postgresService, TEST_DATABASE_URL, uniqueName } from '../../support/services.ts';
 
 const postgres = await postgresService();
 const EVENTS = 200_000;
 
-interface Statement { readonly text: string; readonly params: readonly unknown[] }
-
-/** The same client, keeping the text and parameters of every statement sent through `query`. */
-function recording(sql: SqlClient, into: Statement[]): SqlClient {
-  return new Proxy(sql, {
-    get(target, key, receiver) {
-      if (key === 'query') return (text: string, params: readonly unknown[] = []) => { into.push({ text, params }); return target.query(text, params); };
-      const value = Reflect.get(target, key, receiver) as unknown;
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-}
-
 const quoted = (text: string): string => `'${text.replace(/'/g, "''")}'`;
+
 /** A statement's parameter as SQL text: the pg driver sends strings, numbers and string arrays here. */
 function literal(value: unknown): string {
   if (value === null || value === undefined) return 'null';
@@ -37,13 +26,13 @@ function literal(value: unknown): string {
 describe.skipIf(!postgres.available)(`event store reads on a large store${postgres.skipReason}`, () => {
   const schema = uniqueName('es_plans');
   const admin = createPgClient({ connectionString: TEST_DATABASE_URL, max: 1 });
-  const statements: Statement[] = [];
+  const statements: SentStatement[] = [];
   let store: PostgresEventStore;
   let sql: SqlClient;
 
   beforeAll(async () => {
     sql = createPgClient({ connectionString: TEST_DATABASE_URL });
-    store = await PostgresEventStore.create(recording(sql, statements), { schema });
+    store = await PostgresEventStore.create(recordingSql(sql, statements), { schema });
     // History as a year of trading leaves it: many streams, positions rising with the rows' order on disk.
     await admin.exec(`
       insert into ${schema}.events (position, event_id, stream_id, revision, type, schema_version, data, metadata, occurred_at)

@@ -8,6 +8,7 @@ import { createPgliteClient } from '../../../infra/sql/pglite-client.ts';
 import { postgresLagProbe } from '../../../infra/runtime/roles/projector.ts';
 import { auditProjection, controlProjection, startProjector, storeLagProbe, type LagProbe } from '../../../projections/index.ts';
 import { event } from '../../contracts/event-store.contract.ts';
+import { recordingSql, type SentStatement } from '../../support/recording-sql.ts';
 import { postgresService } from '../../support/services.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
@@ -109,14 +110,8 @@ describe('an idle projector at the head (PGlite)', () => {
   it('neither probes lag nor rewrites unchanged status rows, and still records a change', async () => {
     const sql = await createPgliteClient();
     const store = await PostgresEventStore.create(sql);
-    const sent: string[] = [];
-    const counted = new Proxy(sql, {
-      get(target, key, receiver) {
-        if (key === 'query') return (text: string, params?: readonly unknown[]) => { sent.push(text); return target.query(text, params); };
-        const value = Reflect.get(target, key, receiver) as unknown;
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-      },
-    });
+    const statements: SentStatement[] = [];
+    const counted = recordingSql(sql, statements);
     let probes = 0;
     const probe = storeLagProbe(store);
     const lagProbe: LagProbe = (after, filter, bound) => { probes += 1; return probe(after, filter, bound); };
@@ -125,12 +120,12 @@ describe('an idle projector at the head (PGlite)', () => {
     try {
       await projector.waitFor(auditProjection.name, (await store.headPosition())!, 30_000);
       await new Promise((resolve) => setTimeout(resolve, 300)); // the first rounds write the rows
-      sent.length = 0;
+      statements.length = 0;
       probes = 0;
       await new Promise((resolve) => setTimeout(resolve, 1_000)); // ~20 rounds, nothing appended
-      const writes = sent.filter((text) => text.includes('projection_status')).length;
+      const writes = statements.filter((st) => st.text.includes('projection_status')).length;
       expect({ writes, probes }).toEqual({ writes: 0, probes: 0 });
-      const rounds = sent.filter((text) => text.includes('swap_requested_at')).length;
+      const rounds = statements.filter((st) => st.text.includes('swap_requested_at')).length;
       expect(rounds).toBeGreaterThan(3); // the loop did run
 
       const { position } = await store.append('account-I1', [event('Tested', { n: 2 })], 0n);
