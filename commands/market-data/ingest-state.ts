@@ -28,21 +28,37 @@ export class IngestState {
   constructor(private parent?: IngestState) {}
 
   cursor(symbol: string, source: string): SourceCursor | undefined {
-    const key = cursorKey(symbol, source);
-    return this.cursors.get(key) ?? this.parent?.cursor(symbol, source);
+    return this.cursorAt(cursorKey(symbol, source));
+  }
+
+  /** Down the chain of drafts by one key, built once (a tick's source names its file: long, so hashed anew every time). */
+  private cursorAt(key: string): SourceCursor | undefined {
+    for (let state: IngestState | undefined = this; state !== undefined; state = state.parent) {
+      const cursor = state.cursors.get(key);
+      if (cursor !== undefined) return cursor;
+    }
+    return undefined;
   }
 
   lastMid(symbol: string): LastMid | undefined {
-    return this.mids.get(symbol) ?? this.parent?.lastMid(symbol);
+    for (let state: IngestState | undefined = this; state !== undefined; state = state.parent) {
+      const mid = state.mids.get(symbol);
+      if (mid !== undefined) return mid;
+    }
+    return undefined;
   }
 
-  accept(tick: AcceptedTick): void {
-    const cursor = this.cursor(tick.symbol, tick.source);
+  /**
+   * `cursor` and `previous`: what `cursor(tick.symbol, tick.source)` and `lastMid(tick.symbol)` answered
+   * when the tick was judged on this state, if the caller has them.
+   */
+  accept(
+    tick: AcceptedTick, cursor: SourceCursor | undefined = this.cursor(tick.symbol, tick.source), previous: LastMid | undefined = this.lastMid(tick.symbol),
+  ): void {
     // A late tick (redelivered after newer ones) never moves the cursor back.
     if (cursor === undefined || tick.sequence > cursor.sequence) {
       this.cursors.set(cursorKey(tick.symbol, tick.source), { sequence: tick.sequence, timestamp: tick.timestamp });
     }
-    const previous = this.lastMid(tick.symbol);
     const at = tick.timestamp.getTime();
     // Several sources interleave: the spike filter measures against the latest tick in time.
     if (previous === undefined || at >= previous.at) this.mids.set(tick.symbol, { mid: midOf(tick.bid, tick.ask), at });

@@ -135,10 +135,8 @@ export class TickIngester {
     const planned = this.planning.then(() => this.planBatch(batch));
     this.planning = planned.catch(() => undefined);
     const previous = this.writing;
-    const written = planned.then(async (plan) => {
-      await previous;
-      return this.write(plan);
-    });
+    // Handed to the store as soon as it is planned: encoded while the batch before is written, sent when that one is recorded.
+    const written = planned.then((plan) => this.write(plan, previous));
     this.writing = written.catch(() => undefined);
     return written;
   }
@@ -155,20 +153,23 @@ export class TickIngester {
     return plan;
   }
 
-  private async write(plan: PlannedBatch): Promise<TickOutcome[]> {
+  /** `previous`: the write of the batch before, which this one's appends follow. */
+  private async write(plan: PlannedBatch, previous: Promise<unknown>): Promise<TickOutcome[]> {
     const { batch, planned } = plan;
     if (batch.length === 0) {
+      await previous;
       plan.settle(true);
       return [];
     }
     let outcomes: TickOutcome[];
     const accepted: AcceptedTick[] = [];
     try {
-      if (plan.base !== undefined && !(await plan.base.recorded)) throw new IngestAborted();
       const { byStream, first } = groupFirsts(planned);
+      const turn = this.turn(plan, previous);
+      turn.catch(() => undefined); // each append below rejects with it
       const recordedBefore = new Set<string>();
       await Promise.all([...byStream].map(async ([streamId, events]) => {
-        for (const id of await this.appendNew(streamId, events)) recordedBefore.add(id);
+        for (const id of await this.appendNew(streamId, events, turn)) recordedBefore.add(id);
       }));
       outcomes = planned.map((entry, index) => {
         if (!first[index] || (recordedBefore.size > 0 && recordedBefore.has(entry.event.eventId))) {
@@ -196,6 +197,19 @@ export class TickIngester {
     return outcomes;
   }
 
+  /**
+   * When the batch's appends may go: once the batch it was validated on top of is recorded (that batch's
+   * appends waited for every one before it), else once the write before it is done. Rejects with
+   * IngestAborted when the batch below was not recorded.
+   */
+  private async turn(plan: PlannedBatch, previous: Promise<unknown>): Promise<void> {
+    if (plan.base === undefined) {
+      await previous;
+      return;
+    }
+    if (!(await plan.base.recorded)) throw new IngestAborted();
+  }
+
   /** Whether `plan` is the tip or one of the batches the tip was validated on top of. */
   private chainHolds(plan: PlannedBatch): boolean {
     for (let at = this.tip; at !== undefined; at = at.base) if (at === plan) return true;
@@ -212,15 +226,16 @@ export class TickIngester {
     const { input } = read;
     const recent = draft.lastMid(input.symbol);
     const nearby = recent !== undefined && Math.abs(input.timestamp.getTime() - recent.at) <= this.spikeWindowMs;
+    const cursor = draft.cursor(input.symbol, input.source);
     const validation = validateTick(input, {
       spec,
       receivedAt,
-      lastAccepted: judgedByTime(draft.cursor(input.symbol, input.source), BigInt(input.sequence)),
+      lastAccepted: judgedByTime(cursor, BigInt(input.sequence)),
       recentMid: nearby ? recent.mid : undefined,
     });
     if (!validation.ok) return this.planEvent(tickRejected(input, validation.reason, validation.detail), input, receivedAt, names);
     const { tick } = validation;
-    draft.accept(tick); // the cursor and the spike filter's mid take history too, as before
+    draft.accept(tick, cursor, recent); // the cursor and the spike filter's mid take history too, as before
     // History is flagged in the event, not copied into a second tick: it never moves a quote, so it is
     // not handed on as accepted (updateQuotes) either.
     const history = submission.history === true;
@@ -261,9 +276,9 @@ export class TickIngester {
    * split in halves until each part is new or old, so a redelivery overlapping a batch costs a few
    * round trips, never a lost or doubled tick.
    */
-  private async appendNew(streamId: string, events: readonly NewEvent[]): Promise<string[]> {
+  private async appendNew(streamId: string, events: readonly NewEvent[], after?: Promise<void>): Promise<string[]> {
     try {
-      const result = await this.deps.eventStore.append(streamId, events, 'any');
+      const result = await this.deps.eventStore.append(streamId, events, 'any', after === undefined ? {} : { after });
       return result.written ? [] : events.map((e) => e.eventId);
     } catch (error) {
       if (!(error instanceof EventIdReused)) throw error;

@@ -3,6 +3,7 @@
 // the log shows everything a source sent, not just what the desk believed.
 import type { DomainEvent } from '../shared/decider.ts';
 import { ValidationError } from '../shared/errors.ts';
+import { isoTime } from '../shared/iso-time.ts';
 import { mulDiv } from '../shared/money.ts';
 import type { AcceptedTick, TickInput, TickRejectReason, TickValidation } from './tick-validation.ts';
 
@@ -76,7 +77,7 @@ export function tickReceived(tick: AcceptedTick, history = tick.history === true
   // Built in one object, fields added in place (no spreads): this runs once per ingested tick. The key
   // order (and so the stored JSON) is the same: volume and history last, each only when present.
   const data: { -readonly [K in keyof TickReceivedData]: TickReceivedData[K] } = {
-    symbol: tick.symbol, source: tick.source, sequence: tick.sequence, bid: tick.bid, ask: tick.ask, timestamp: tick.timestamp.toISOString(),
+    symbol: tick.symbol, source: tick.source, sequence: tick.sequence, bid: tick.bid, ask: tick.ask, timestamp: isoTime(tick.timestamp),
   };
   if (tick.volume !== undefined) data.volume = tick.volume;
   if (history) data.history = true;
@@ -90,7 +91,7 @@ function readableFields(raw: RawTickFields): Omit<TickRejectedData, 'reason' | '
   const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value.slice(0, 64) : undefined);
   const integer = (value: unknown): bigint | undefined =>
     typeof value === 'bigint' ? value : typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : undefined;
-  const time = raw.timestamp instanceof Date && !Number.isNaN(raw.timestamp.getTime()) ? raw.timestamp.toISOString() : undefined;
+  const time = raw.timestamp instanceof Date && !Number.isNaN(raw.timestamp.getTime()) ? isoTime(raw.timestamp) : undefined;
   const fields = {
     symbol: text(raw.symbol),
     source: text(raw.source),

@@ -74,6 +74,13 @@ export interface AppendOptions {
    * checks it in the append's own statement; see the EventStoreDB adapter for its weaker form.
    */
   readonly unchanged?: readonly StreamUnchanged[];
+  /**
+   * Written only once this settles: the store checks and encodes the events at once and holds them
+   * until then, so a writer whose next append depends on the one in flight (a batch validated on top of
+   * the batch before) hands it over early and it goes the moment its turn comes. If it rejects, nothing
+   * is written and the append rejects with its error.
+   */
+  readonly after?: Promise<unknown>;
 }
 
 export interface ReadStreamOptions {

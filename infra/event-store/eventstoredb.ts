@@ -79,6 +79,7 @@ export class EventStoreDbEventStore implements EventStore {
 
   async append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, options: AppendOptions = {}): Promise<AppendResult> {
     validateAppend(streamId, events, expected, { unchanged: options.unchanged });
+    if (options.after !== undefined) await options.after;
     // EventStoreDB checks one stream per append: the streams it depends on are read just before, so a
     // change that lands between that read and the append is not caught (the stop sweep covers orders).
     const changed: string[] = [];

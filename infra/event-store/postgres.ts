@@ -6,6 +6,7 @@ import {
   type AppendOptions, type AppendResult, type EventFilter, type EventMetadata, type EventStore, type ExpectedRevision, type NewEvent,
   type ReadAllOptions, type ReadAllPage, type ReadStreamOptions, type RecordedEvent, type StreamRead, type SubscribeOptions, type Subscription,
 } from '../../domain/ports/event-store.ts';
+import { isoTime } from '../../domain/shared/iso-time.ts';
 import { integerArray, quoteIdent, textArray, type SqlClient } from '../sql/client.ts';
 import { decodeJson, encodeCheckedJson } from './codec.ts';
 import { appendSql, eventStoreSchemaSql, groupAppendSql, horizonCte, KIND_CODE, SINGLE_BACKEND_HORIZON_CTE, movedPast, ORDER_EVENTS_PREDICATE, REVISION_INDEX, type AppendKind } from './postgres-schema.ts';
@@ -168,8 +169,9 @@ export class PostgresEventStore implements EventStore {
       versions: events.map((e) => e.schemaVersion ?? 1),
       data: events.map((e, i) => encodeCheckedJson(e.data, `events[${i}].data`)),
       metadata: encodeMetadata(events),
-      occurred: events.map((e) => (e.occurredAt ?? now).toISOString()),
+      occurred: events.map((e) => isoTime(e.occurredAt ?? now)),
     };
+    if (options.after !== undefined) await options.after;
     return this.group.submit(encoded);
   }
 

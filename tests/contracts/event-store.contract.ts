@@ -173,6 +173,31 @@ export function describeEventStoreContract(name: string, makeStore: () => Promis
       });
     });
 
+    describe('appends handed over early (after)', () => {
+      it('writes nothing until `after` settles, then in its turn after the append before it', async () => {
+        const stream = `${prefix()}-after`;
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => { release = resolve; });
+        const second = store.append(stream, [event('Second')], 'any', { after: gate });
+        const first = store.append(stream, [event('First')], 'any');
+        await first;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect((await store.readStream(stream)).map((e) => e.type)).toEqual(['First']);
+        release();
+        expect((await second).nextRevision).toBe(1n);
+        expect((await store.readStream(stream)).map((e) => e.type)).toEqual(['First', 'Second']);
+      });
+
+      it('writes nothing and rejects with its error when `after` rejects', async () => {
+        const stream = `${prefix()}-withdrawn`;
+        const reason = new Error('the batch below was not recorded');
+        const refused = await store.append(stream, [event('Never')], 'any', { after: Promise.reject(reason) }).then(() => undefined, (e: unknown) => e);
+        expect(refused).toBe(reason);
+        await store.append(stream, [event('Later')], 'any');
+        expect((await store.readStream(stream)).map((e) => e.type)).toEqual(['Later']);
+      });
+    });
+
     describe('appends decided on other streams (unchanged)', () => {
       it('appends while the streams it depends on are where the writer read them, empty ones included', async () => {
         const p = prefix();

@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
+import { isoTime } from '../../../domain/shared/iso-time.ts';
 import type { ImportFormat } from './formats.ts';
 
 const SOURCE_LIMIT = 64;
@@ -68,7 +69,7 @@ export interface ImportedTickContent {
 /** The event name of a tick by its content; `occurrence` counts identical ticks before it at the same millisecond. */
 export function tickContentIdentity(tick: ImportedTickContent, occurrence: number): string {
   const volume = tick.volume === undefined || tick.volume === '' ? '-' : canonicalDecimal(tick.volume);
-  return `tick-content:${tick.symbol}:${tick.timestamp.toISOString()}:${canonicalDecimal(tick.bid)}:${canonicalDecimal(tick.ask)}:${volume}#${occurrence}`;
+  return `tick-content:${tick.symbol}:${isoTime(tick.timestamp)}:${canonicalDecimal(tick.bid)}:${canonicalDecimal(tick.ask)}:${volume}#${occurrence}`;
 }
 
 /** The event name of a line that could not be read, by the file's content and the line's number. */
@@ -81,15 +82,20 @@ export const unreadableLineIdentity = (symbol: string, digest: string, line: num
  */
 export class TickIdentities {
   private at: number | undefined;
+  /** The first tick's content at this millisecond; the map of occurrences only once a second tick shares it. */
+  private first: string | undefined;
   private readonly seen = new Map<string, number>();
 
   of(tick: ImportedTickContent): string {
     const time = tick.timestamp.getTime();
+    const content = tickContentIdentity(tick, 0);
     if (time !== this.at) {
       this.at = time;
+      this.first = content;
       this.seen.clear();
+      return content;
     }
-    const content = tickContentIdentity(tick, 0);
+    if (this.seen.size === 0) this.seen.set(this.first!, 1);
     const occurrence = this.seen.get(content) ?? 0;
     this.seen.set(content, occurrence + 1);
     return occurrence === 0 ? content : tickContentIdentity(tick, occurrence);
