@@ -33,7 +33,9 @@ export class IngestState {
 
   /** Down the chain of drafts by one key, built once (a tick's source names its file: long, so hashed anew every time). */
   private cursorAt(key: string): SourceCursor | undefined {
-    for (let state: IngestState | undefined = this; state !== undefined; state = state.parent) {
+    const own = this.cursors.get(key);
+    if (own !== undefined) return own;
+    for (let state = this.parent; state !== undefined; state = state.parent) {
       const cursor = state.cursors.get(key);
       if (cursor !== undefined) return cursor;
     }
@@ -41,7 +43,9 @@ export class IngestState {
   }
 
   lastMid(symbol: string): LastMid | undefined {
-    for (let state: IngestState | undefined = this; state !== undefined; state = state.parent) {
+    const own = this.mids.get(symbol);
+    if (own !== undefined) return own;
+    for (let state = this.parent; state !== undefined; state = state.parent) {
       const mid = state.mids.get(symbol);
       if (mid !== undefined) return mid;
     }
