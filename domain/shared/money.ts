@@ -15,6 +15,8 @@ export const MAX_DECIMAL_DIGITS = 30;
  */
 export function parseUnits(text: string, scale: number, rounding: Rounding = 'exact'): bigint {
   assertScale(scale);
+  const plain = typeof text === 'string' ? plainUnits(text, scale) : undefined;
+  if (plain !== undefined) return plain;
   const match = typeof text === 'string' ? DECIMAL.exec(text.trim()) : null;
   if (!match) throw new ValidationError('NUMBER.MALFORMED', `not a decimal number: ${JSON.stringify(text)}`);
   const [, sign, whole = '', fraction = ''] = match;
@@ -28,6 +30,32 @@ export function parseUnits(text: string, scale: number, rounding: Rounding = 'ex
     units = roundQuotient(digits * divisor + BigInt(extra), divisor, rounding, sign === '-');
   }
   return sign === '-' ? -units : units;
+}
+
+/**
+ * The common case read by hand (every tick's bid and ask): digits, then optionally a point and at most
+ * `scale` digits, 15 digits in all with the scale's zeros, so the count is a safe integer and exact.
+ * Undefined for anything else (a sign, spaces, more decimals, more digits): parseUnits reads it the general way.
+ */
+function plainUnits(text: string, scale: number): bigint | undefined {
+  const length = text.length;
+  if (length === 0 || length > 16) return undefined;
+  let units = 0;
+  let point = -1;
+  for (let i = 0; i < length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code === 46 && point < 0 && i > 0 && i < length - 1) {
+      point = i;
+      continue;
+    }
+    const digit = code - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    units = units * 10 + digit;
+  }
+  const decimals = point < 0 ? 0 : length - point - 1;
+  const digits = point < 0 ? length : length - 1;
+  if (decimals > scale || digits + scale - decimals > 15) return undefined;
+  return BigInt(units * 10 ** (scale - decimals));
 }
 
 /** Formats an integer count of 10^-scale units as decimal text with exactly `scale` places. */

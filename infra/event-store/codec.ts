@@ -102,7 +102,13 @@ function plainForm(value: unknown, depthLeft: number): unknown {
   }
 }
 
-const quotedKeys = new Map<string, string>();
+/** Per key: its JSON text, and the last text value written under it with its JSON (a tick's symbol and source repeat). */
+interface KeyText {
+  readonly quoted: string;
+  lastValue: string | undefined;
+  lastText: string;
+}
+const quotedKeys = new Map<string, KeyText>();
 const QUOTED_KEYS_LIMIT = 4_096;
 const TAGGED_PREFIX = `{${JSON.stringify(BIGINT_TAG)}:"`;
 
@@ -121,10 +127,22 @@ function flatJson(value: unknown): string | undefined {
   for (const key in source) {
     if (key === BIGINT_TAG) return undefined;
     const item = source[key];
+    let known = quotedKeys.get(key);
+    if (known === undefined) {
+      known = { quoted: JSON.stringify(key), lastValue: undefined, lastText: '' };
+      if (quotedKeys.size < QUOTED_KEYS_LIMIT) quotedKeys.set(key, known);
+    }
     let text: string;
     switch (typeof item) {
       case 'string':
-        text = JSON.stringify(item);
+        if (item === known.lastValue) text = known.lastText;
+        else {
+          text = JSON.stringify(item);
+          if (item.length <= 256) { // short texts only: a large one is not kept alive for the next payload
+            known.lastText = text;
+            known.lastValue = item;
+          }
+        }
         break;
       case 'bigint':
         text = `${TAGGED_PREFIX}${item}"}`;
@@ -140,12 +158,7 @@ function flatJson(value: unknown): string | undefined {
         if (item !== null) return undefined;
         text = 'null';
     }
-    let quoted = quotedKeys.get(key);
-    if (quoted === undefined) {
-      quoted = JSON.stringify(key);
-      if (quotedKeys.size < QUOTED_KEYS_LIMIT) quotedKeys.set(key, quoted);
-    }
-    out += `${out === '' ? '{' : ','}${quoted}:${text}`;
+    out += `${out === '' ? '{' : ','}${known.quoted}:${text}`;
   }
   return out === '' ? '{}' : `${out}}`;
 }

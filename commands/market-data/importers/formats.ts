@@ -52,8 +52,45 @@ function utc(year: number, month: number, day: number, clock: string): Date | un
   return sameDay && hours < 24 && minutes < 60 && seconds < 60 ? date : undefined;
 }
 
+const digitAt = (text: string, at: number): number => {
+  const code = text.charCodeAt(at) - 48;
+  return code >= 0 && code <= 9 ? code : Number.NaN;
+};
+const digitsAt = (text: string, at: number, count: number): number => {
+  let value = 0;
+  for (let i = 0; i < count; i += 1) value = value * 10 + digitAt(text, at + i);
+  return value;
+};
+
+/**
+ * `2024-03-04T09:15:02.500Z` or `2024-03-04T09:15:02Z` read by hand (most CSV exports, once per line),
+ * the instant `new Date` gives for it; undefined for anything else, and for the dates `new Date` reads
+ * in its own way (a day past the 28th rolls into the next month, 24:00, years before 1000): those go
+ * the general way below, as before.
+ */
+function strictIsoTime(text: string): Date | undefined {
+  const millis = text.length === 24;
+  if (!millis && text.length !== 20) return undefined;
+  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || text.charCodeAt(10) !== 84 || text.charCodeAt(13) !== 58
+    || text.charCodeAt(16) !== 58 || text.charCodeAt(text.length - 1) !== 90 || (millis && text.charCodeAt(19) !== 46)) return undefined;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hours = digitsAt(text, 11, 2);
+  const minutes = digitsAt(text, 14, 2);
+  const seconds = digitsAt(text, 17, 2);
+  const ms = millis ? digitsAt(text, 20, 3) : 0;
+  // NaN (a non-digit) fails every one of these comparisons.
+  if (!(year >= 1_000 && month >= 1 && month <= 12 && day >= 1 && day <= 28 && hours <= 23 && minutes <= 59 && seconds <= 59 && ms >= 0)) return undefined;
+  return new Date(Date.UTC(year, month - 1, day, hours, minutes, seconds, ms));
+}
+
 /** "2024.01.02" + "01:02:03.456", "02.01.2024 01:02:03.456 GMT", ISO 8601, or epoch milliseconds. */
 export function parseFileTime(text: string, clock?: string): Date | undefined {
+  if (clock === undefined) {
+    const strict = strictIsoTime(text);
+    if (strict !== undefined) return strict;
+  }
   const trimmed = text.trim().replace(/\s+(GMT|UTC)$/i, '');
   if (/^\d{10,15}$/.test(trimmed)) return new Date(Number(trimmed));
   if (/^\d{4}-\d{2}-\d{2}[Tt ]/.test(trimmed)) {
@@ -71,14 +108,16 @@ export function parseFileTime(text: string, clock?: string): Date | undefined {
 
 const tick = (context: LineContext, lineNumber: number, timestamp: Date, bid: string, ask: string, volume?: string): ParsedLine => ({
   kind: 'tick',
-  tick: { symbol: context.symbol, source: context.source, sequence: lineNumber, bid, ask, timestamp, ...(volume ? { volume } : {}) },
+  tick: volume // one literal, no spread: this runs once per line
+    ? { symbol: context.symbol, source: context.source, sequence: lineNumber, bid, ask, timestamp, volume }
+    : { symbol: context.symbol, source: context.source, sequence: lineNumber, bid, ask, timestamp },
 });
 
 /** MT5 tick export: <DATE> <TIME> <BID> <ASK> <LAST> <VOLUME> <FLAGS>, tab separated; an empty BID or ASK is unchanged. */
 export function mt5Parser(context: LineContext): LineParser {
   let bid: string | undefined;
   let ask: string | undefined;
-  return (line) => {
+  return (line, lineNumber) => {
     if (line.trim() === '' || line.startsWith('<')) return SKIP;
     const [date = '', time = '', bidText = '', askText = ''] = line.split('\t');
     const timestamp = parseFileTime(date, time);
@@ -90,7 +129,7 @@ export function mt5Parser(context: LineContext): LineParser {
     const nextAsk = askText === '' ? ask : askText;
     if (nextBid === undefined || nextAsk === undefined) return malformed('no BID or ASK yet: an empty price means "unchanged", but there is no earlier one');
     [bid, ask] = [nextBid, nextAsk];
-    return { kind: 'tick', tick: { symbol: context.symbol, source: context.source, sequence: 0, bid, ask, timestamp } };
+    return { kind: 'tick', tick: { symbol: context.symbol, source: context.source, sequence: lineNumber, bid, ask, timestamp } };
   };
 }
 
@@ -153,12 +192,14 @@ export function csvParser(context: LineContext): LineParser {
       columns = readCsvHeader(line);
       return SKIP;
     }
-    const cells = line.split(',').map((cell) => cell.trim());
-    const timestamp = parseFileTime(cells[columns.timestamp] ?? '');
-    if (!timestamp) return malformed(`unreadable timestamp ${JSON.stringify((cells[columns.timestamp] ?? '').slice(0, 40))}`);
-    const [bid = '', ask = ''] = [cells[columns.bid], cells[columns.ask]];
+    const cells = line.split(',');
+    const time = cells[columns.timestamp] ?? '';
+    const timestamp = parseFileTime(time);
+    if (!timestamp) return malformed(`unreadable timestamp ${JSON.stringify(time.trim().slice(0, 40))}`);
+    const bid = (cells[columns.bid] ?? '').trim();
+    const ask = (cells[columns.ask] ?? '').trim();
     if (!PRICE.test(bid) || !PRICE.test(ask)) return malformed('bid and ask must be prices');
-    const volume = columns.volume >= 0 ? cells[columns.volume] : undefined;
+    const volume = columns.volume >= 0 ? cells[columns.volume]?.trim() : undefined;
     if (volume !== undefined && volume !== '' && !/^\d{1,18}$/.test(volume)) return malformed('volume must be a whole number of quantity steps');
     return tick(context, lineNumber, timestamp, bid, ask, volume || undefined);
   };
@@ -166,14 +207,6 @@ export function csvParser(context: LineContext): LineParser {
 
 export function lineParser(format: ImportFormat, context: LineContext): LineParser {
   const parse = format === 'mt5' ? mt5Parser(context) : format === 'dukascopy' ? dukascopyParser(context) : csvParser(context);
-  // Sequence is the line number: ticks are checked for order within their file (see tick-identity.ts).
-  return (line, lineNumber) => {
-    const parsed = parse(line.replace(/\r$/, ''), lineNumber);
-    if (parsed.kind !== 'tick') return parsed;
-    const { tick } = parsed; // one literal, not a spread: this runs once per line
-    const numbered: FileTick = tick.volume === undefined
-      ? { symbol: tick.symbol, source: tick.source, sequence: lineNumber, bid: tick.bid, ask: tick.ask, timestamp: tick.timestamp }
-      : { symbol: tick.symbol, source: tick.source, sequence: lineNumber, bid: tick.bid, ask: tick.ask, timestamp: tick.timestamp, volume: tick.volume };
-    return { kind: 'tick', tick: numbered };
-  };
+  // Each parser numbers a tick by its line: ticks are checked for order within their file (see tick-identity.ts).
+  return (line, lineNumber) => parse(line.endsWith('\r') ? line.slice(0, -1) : line, lineNumber);
 }

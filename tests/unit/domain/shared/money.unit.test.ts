@@ -252,3 +252,40 @@ describe('scale', () => {
     expect(() => formatUnits(125n, s)).toThrow(RangeError);
   });
 });
+
+describe('parseUnits on plain decimals (the hand-read common case)', () => {
+  /** The general reading (the regular expression), which every text went through before the plain case was read by hand. */
+  function generalReading(text: string, scale: number): bigint | string {
+    const match = /^([+-])?(\d+)(?:\.(\d+))?$/.exec(text.trim());
+    if (!match) return 'NUMBER.MALFORMED';
+    const [, sign, whole = '', fraction = ''] = match;
+    if (whole.length + fraction.length > MAX_DECIMAL_DIGITS) return 'NUMBER.TOO_LARGE';
+    if (/[1-9]/.test(fraction.slice(scale))) return 'NUMBER.TOO_PRECISE';
+    const units = BigInt(whole + fraction.padEnd(scale, '0').slice(0, scale) || '0');
+    return sign === '-' ? -units : units;
+  }
+  const outcome = (text: string, scale: number): bigint | string => {
+    try {
+      return parseUnits(text, scale);
+    } catch (error) {
+      return (error as ValidationError).code;
+    }
+  };
+
+  it('reads every text of digits and points as the general reading does, at every scale', () => {
+    const text = fc.array(fc.constantFrom('0', '1', '2', '5', '9', '.'), { minLength: 0, maxLength: 18 }).map((chars) => chars.join(''));
+    fc.assert(fc.property(text, fc.integer({ min: 0, max: 8 }), (value, scale) => {
+      expect(outcome(value, scale)).toEqual(generalReading(value, scale));
+    }), { numRuns: 100_000 });
+  });
+
+  it('reads prices of every size up to and past the safe-integer bound exactly', () => {
+    fc.assert(fc.property(fc.bigInt({ min: 0n, max: 10n ** 20n }), fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 8 }), (units, places, scale) => {
+      const digits = units.toString().padStart(places + 1, '0');
+      const value = places === 0 ? digits : `${digits.slice(0, -places)}.${digits.slice(-places)}`;
+      expect(outcome(value, scale)).toEqual(generalReading(value, scale));
+    }), { numRuns: 50_000 });
+    expect(parseUnits('99999999999999.9', 1)).toBe(999_999_999_999_999n);
+    expect(parseUnits('999999999999999.9', 1)).toBe(9_999_999_999_999_999n);
+  });
+});
