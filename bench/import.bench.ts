@@ -65,7 +65,7 @@ function etaProbe(shares: readonly number[]) {
     onProgress(p: ImportProgress) {
       const elapsed = (performance.now() - started) / 1_000;
       for (const share of shares) {
-        if (!predicted.has(share) && p.bytesRead / p.totalBytes >= share && p.etaSeconds !== undefined) predicted.set(share, elapsed + p.etaSeconds);
+        if (!predicted.has(share) && p.bytesDone / p.totalBytes >= share && p.etaSeconds !== undefined) predicted.set(share, elapsed + p.etaSeconds);
       }
     },
     predicted,
@@ -98,7 +98,7 @@ async function etaRun(bench: Bench, start: number, lines: number): Promise<void>
     file, format: 'csv', symbol: 'XAUUSD', ingester: bench.ingester, checkpoints: bench.checkpoints, progressEveryMs: 100,
     onProgress: (p) => {
       eta.onProgress(p);
-      process.stderr.write(`\rimport: ${(100 * p.bytesRead / p.totalBytes).toFixed(1)}%  ${Math.round(p.ticksPerSecond)} ticks/s  ETA ${p.etaSeconds === undefined ? '?' : `${Math.ceil(p.etaSeconds)}s`}   `);
+      process.stderr.write(`\rimport: ${(100 * p.bytesDone / p.totalBytes).toFixed(1)}%  ${Math.round(p.ticksPerSecond)} ticks/s  ETA ${p.etaSeconds === undefined ? '?' : `${Math.ceil(p.etaSeconds)}s`}   `);
     },
   });
   process.stderr.write('\n');

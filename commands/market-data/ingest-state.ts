@@ -14,7 +14,12 @@ export interface LastMid {
   readonly at: number;
 }
 
-const cursorKey = (symbol: string, source: string) => `${symbol}\u0000${source}`;
+/** The last key built: a file's or a feed's ticks come from one source in a row, and its key is then hashed once, not per tick. */
+let lastKey = { symbol: '', source: '', key: '\u0000' };
+function cursorKey(symbol: string, source: string): string {
+  if (symbol !== lastKey.symbol || source !== lastKey.source) lastKey = { symbol, source, key: `${symbol}\u0000${source}` };
+  return lastKey.key;
+}
 const DAY_MS = 86_400_000;
 
 /**

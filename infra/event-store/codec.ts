@@ -166,11 +166,14 @@ function flatJson(value: unknown): string | undefined {
 /**
  * Encodes and checks in one walk: the hot path of an append (flatJson, else plainForm). On a refusal the slow,
  * precise check runs to name the path and the reason; a payload it passes was only deeper than
- * MAX_PLAIN_DEPTH, and is walked again without the bound (it has no cycle).
+ * MAX_PLAIN_DEPTH, and is walked again without the bound (it has no cycle). `path` is a function when
+ * building it would cost more than the encoding (an event's index, per event appended): called only to
+ * name a refusal.
  */
-export function encodeCheckedJson(value: unknown, path: string): string {
+export function encodeCheckedJson(value: unknown, where: string | (() => string)): string {
   const flat = flatJson(value);
   if (flat !== undefined) return flat;
+  const path = typeof where === 'string' ? where : where();
   let plain: unknown;
   try {
     plain = plainForm(value, MAX_PLAIN_DEPTH);

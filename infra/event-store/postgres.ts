@@ -89,7 +89,7 @@ function encodeMetadata(events: readonly NewEvent[]): string[] {
   return events.map((e, i) => {
     const metadata = e.metadata ?? {};
     if (metadata !== last) {
-      lastEncoded = encodeCheckedJson(metadata, `events[${i}].metadata`);
+      lastEncoded = encodeCheckedJson(metadata, () => `events[${i}].metadata`);
       last = metadata;
     }
     return lastEncoded;
@@ -167,7 +167,7 @@ export class PostgresEventStore implements EventStore {
       ids: events.map((e) => e.eventId.toLowerCase()),
       types: events.map((e) => e.type),
       versions: events.map((e) => e.schemaVersion ?? 1),
-      data: events.map((e, i) => encodeCheckedJson(e.data, `events[${i}].data`)),
+      data: events.map((e, i) => encodeCheckedJson(e.data, () => `events[${i}].data`)),
       metadata: encodeMetadata(events),
       occurred: events.map((e) => isoTime(e.occurredAt ?? now)),
     };

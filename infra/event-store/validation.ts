@@ -58,28 +58,27 @@ export function validateAppend(
   const ids = new Set<string>();
   let typeChecked: string | undefined; // the events of one append mostly share a type: checked once
   events.forEach((event: unknown, index) => {
-    const at = { index };
-    if (event === null || typeof event !== 'object') throw invalid('EVENT_STORE.INVALID_EVENT', `event ${index} is not an object`, at);
+    if (event === null || typeof event !== 'object') throw invalid('EVENT_STORE.INVALID_EVENT', `event ${index} is not an object`, { index });
     const e = event as Record<string, unknown>;
-    if (e.type !== typeChecked) {
-      if (typeof e.type !== 'string' || e.type.length === 0) throw invalid('EVENT_STORE.MISSING_EVENT_TYPE', `event ${index} has no type`, at);
-      if (e.type.length > MAX_EVENT_TYPE_LENGTH || CONTROL.test(e.type)) throw invalid('EVENT_STORE.INVALID_EVENT_TYPE', `event ${index} has an invalid type`, at);
+    if (typeof e.type !== 'string' || e.type !== typeChecked) {
+      if (typeof e.type !== 'string' || e.type.length === 0) throw invalid('EVENT_STORE.MISSING_EVENT_TYPE', `event ${index} has no type`, { index });
+      if (e.type.length > MAX_EVENT_TYPE_LENGTH || CONTROL.test(e.type)) throw invalid('EVENT_STORE.INVALID_EVENT_TYPE', `event ${index} has an invalid type`, { index });
       typeChecked = e.type;
     }
-    if (typeof e.eventId !== 'string' || !isUuid(e.eventId)) throw invalid('EVENT_STORE.INVALID_EVENT_ID', `event ${index} needs a uuid eventId`, at);
+    if (typeof e.eventId !== 'string' || !isUuid(e.eventId)) throw invalid('EVENT_STORE.INVALID_EVENT_ID', `event ${index} needs a uuid eventId`, { index });
     const id = e.eventId.toLowerCase();
-    if (ids.has(id)) throw invalid('EVENT_STORE.DUPLICATE_EVENT_ID', `event ${index} repeats event id ${id} within one append`, at);
+    if (ids.has(id)) throw invalid('EVENT_STORE.DUPLICATE_EVENT_ID', `event ${index} repeats event id ${id} within one append`, { index });
     ids.add(id);
     if (e.schemaVersion !== undefined && (!Number.isInteger(e.schemaVersion) || (e.schemaVersion as number) < 1 || (e.schemaVersion as number) > 32_767)) {
-      throw invalid('EVENT_STORE.INVALID_SCHEMA_VERSION', `event ${index} schemaVersion must be an integer from 1`, at);
+      throw invalid('EVENT_STORE.INVALID_SCHEMA_VERSION', `event ${index} schemaVersion must be an integer from 1`, { index });
     }
     if (e.occurredAt !== undefined && !(e.occurredAt instanceof Date && !Number.isNaN(e.occurredAt.getTime()))) {
-      throw invalid('EVENT_STORE.INVALID_OCCURRED_AT', `event ${index} occurredAt must be a valid Date`, at);
+      throw invalid('EVENT_STORE.INVALID_OCCURRED_AT', `event ${index} occurredAt must be a valid Date`, { index });
     }
-    if (e.data === null || typeof e.data !== 'object' || Array.isArray(e.data)) throw invalid('EVENT_STORE.INVALID_EVENT_DATA', `event ${index} data must be an object`, at);
+    if (e.data === null || typeof e.data !== 'object' || Array.isArray(e.data)) throw invalid('EVENT_STORE.INVALID_EVENT_DATA', `event ${index} data must be an object`, { index });
     if (checkPayloads) assertSerializable(e.data, `events[${index}].data`);
     if (e.metadata !== undefined) {
-      if (e.metadata === null || typeof e.metadata !== 'object' || Array.isArray(e.metadata)) throw invalid('EVENT_STORE.INVALID_METADATA', `event ${index} metadata must be an object`, at);
+      if (e.metadata === null || typeof e.metadata !== 'object' || Array.isArray(e.metadata)) throw invalid('EVENT_STORE.INVALID_METADATA', `event ${index} metadata must be an object`, { index });
       if (checkPayloads) assertSerializable(e.metadata, `events[${index}].metadata`);
     }
   });

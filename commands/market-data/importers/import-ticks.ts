@@ -1,6 +1,6 @@
 // Streams a tick file through the ingester: one line at a time (constant memory on a file of any size),
-// batches of about a thousand, each read and validated while the one before is written, progress from bytes
-// read against the file size at the pace of the last seconds (import-pace.ts). A tick is named by what it
+// batches of about a thousand, each read and validated while the one before is written, progress from the
+// bytes of the lines recorded against the file size at the pace of the last seconds (import-pace.ts). A tick is named by what it
 // is (symbol, time, bid, ask, volume: tick-identity.ts), never by the file's name or its line, so a new
 // tick is imported whatever its file is called and the same tick from any file is recorded once.
 import { createReadStream } from 'node:fs';
@@ -175,8 +175,17 @@ export async function importTicks(options: ImportOptions): Promise<ImportSummary
   const resumeAfter = Number.isSafeInteger(saved) && saved > 0 ? saved : 0;
   const checkpoint = new CheckpointWriter(options.checkpoints, checkpointKey);
   const parse = lineParser(options.format, { symbol: options.symbol, source });
-  const input = createReadStream(options.file, { encoding: await sniffEncoding(options.file) });
+  const encoding = await sniffEncoding(options.file);
+  const input = createReadStream(options.file, { encoding });
   const lines = createInterface({ input, crlfDelay: Infinity });
+  // Progress counts the bytes of the lines recorded, not those the stream has read: it reads ahead by a
+  // chunk, and two batches are in flight, some 150 kB that made the ETA early in a file promise too little.
+  const bytesPerChar = encoding === 'utf16le' ? 2 : 1;
+  let breakChars = 1; // "\n", or "\r\n" (readline drops both): seen in the first chunk
+  input.once('data', (chunk) => { if (String(chunk).includes('\r\n')) breakChars = 2; });
+  let lineChars = 0; // every line's characters up to the current one, its break included
+  const bytesThrough = () => Math.min(totalBytes, lineChars * bytesPerChar);
+  let recordedBytes = 0;
   const tally = new Tally(options.onRejected, resumeAfter > 0);
   const pace = new ImportPace(totalBytes);
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
@@ -185,7 +194,7 @@ export async function importTicks(options: ImportOptions): Promise<ImportSummary
   let lineNumber = 0;
   let lastReport = 0;
   let skipping = resumeAfter > 0;
-  const report = () => options.onProgress?.(pace.progress(input.bytesRead, lineNumber));
+  const report = () => options.onProgress?.(pace.progress(recordedBytes, recordedThrough));
   const summarise = (): ImportSummary => ({
     source, lines: lineNumber, accepted: tally.accepted, duplicate: tally.duplicate, rejected: tally.rejected,
     rejectedLines: tally.rejectedLines, unlistedRejected: tally.unlisted, seconds: (performance.now() - started) / 1_000, resumedAfterLine: resumeAfter,
@@ -198,12 +207,15 @@ export async function importTicks(options: ImportOptions): Promise<ImportSummary
   const submit = () => {
     if (batch.length === 0) return;
     const numbers = batchLines;
+    const bytes = bytesThrough();
     const ingested = options.ingester.ingest(batch);
     ingested.catch(() => { failed = true; }); // nothing more is submitted once a batch failed
     // In submission order, and only after every batch before it: the checkpoint never passes a batch that failed.
     const answered = answeredSoFar.then(async () => {
       tally.add(await ingested, numbers);
       recordedThrough = numbers[numbers.length - 1]!;
+      recordedBytes = bytes;
+      pace.sample(recordedBytes, recordedThrough);
       checkpoint.record(recordedThrough);
     });
     answered.catch(() => undefined); // awaited below, in order; this only keeps it from being reported unhandled
@@ -215,6 +227,7 @@ export async function importTicks(options: ImportOptions): Promise<ImportSummary
   try {
     for await (const raw of lines) {
       lineNumber += 1;
+      lineChars += raw.length + breakChars;
       const line = lineNumber === 1 ? raw.replace(/^\uFEFF/, '') : raw;
       const parsed = parse(line, lineNumber);
       if (parsed.kind === 'skip') continue;
@@ -224,7 +237,8 @@ export async function importTicks(options: ImportOptions): Promise<ImportSummary
       }
       if (skipping) { // the lines skipped took no time: the pace starts here
         skipping = false;
-        pace.restart(input.bytesRead, lineNumber);
+        recordedBytes = Math.min(totalBytes, (lineChars - raw.length - breakChars) * bytesPerChar);
+        pace.restart(recordedBytes, lineNumber - 1);
       }
       if (parsed.kind === 'tick') { // back-filled: history, not the live market
         const { tick } = parsed; // one literal, not a spread: this runs once per line
@@ -242,7 +256,6 @@ export async function importTicks(options: ImportOptions): Promise<ImportSummary
       if (failed) break; // the failure is thrown below, from the batch that failed
       submit();
       if (inFlight.length >= BATCHES_IN_FLIGHT) await inFlight.shift();
-      pace.sample(input.bytesRead, lineNumber);
       if (performance.now() - lastReport >= (options.progressEveryMs ?? 500)) {
         lastReport = performance.now();
         report();
@@ -266,7 +279,8 @@ export async function importTicks(options: ImportOptions): Promise<ImportSummary
   }
   checkpoint.throwIfFailed();
   await options.checkpoints?.delete(checkpointKey);
-  pace.sample(input.bytesRead, lineNumber);
+  recordedBytes = totalBytes;
+  pace.sample(recordedBytes, recordedThrough);
   report();
   return summarise();
 }

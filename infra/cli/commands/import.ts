@@ -22,10 +22,10 @@ const USAGE = `usage: nicegold import ticks <file> --format ${IMPORT_FORMATS.joi
 const rejectionLine = (r: RejectedLine) => `line ${r.line}: ${r.reason} ${r.detail}${r.recordedBefore ? ' (recorded by the interrupted run)' : ''}`;
 
 function progressLine(p: ImportProgress): string {
-  const share = p.totalBytes === 0 ? 1 : p.bytesRead / p.totalBytes;
+  const share = p.totalBytes === 0 ? 1 : p.bytesDone / p.totalBytes;
   const bar = '#'.repeat(Math.round(share * 30)).padEnd(30, '.');
   const eta = p.etaSeconds === undefined ? '?' : `${Math.ceil(p.etaSeconds)}s`;
-  return `\r[${bar}] ${(share * 100).toFixed(1)}%  ${mb(p.bytesRead)}/${mb(p.totalBytes)} MB  ${Math.round(p.ticksPerSecond)} ticks/s  ETA ${eta}   `;
+  return `\r[${bar}] ${(share * 100).toFixed(1)}%  ${mb(p.bytesDone)}/${mb(p.totalBytes)} MB  ${Math.round(p.ticksPerSecond)} ticks/s  ETA ${eta}   `;
 }
 
 function summaryText(summary: ImportSummary, rejectsFile: string | undefined): string {

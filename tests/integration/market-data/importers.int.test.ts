@@ -92,7 +92,7 @@ describe('tick file imports', () => {
       [240010n, 240040n, 2n], [240020n, 240040n, 3n], [240020n, 240050n, 4n],
     ]);
     expect(events.find((e) => e.data.sequence === 5n)!.data).toMatchObject({ reason: 'MALFORMED', raw: '2026.11.24\t10:00:00.400\tabc\t2400.50\t\t\t6' });
-    expect(progress.at(-1)).toMatchObject({ bytesRead: Buffer.byteLength(MT5), totalBytes: Buffer.byteLength(MT5) });
+    expect(progress.at(-1)).toMatchObject({ bytesDone: Buffer.byteLength(MT5), totalBytes: Buffer.byteLength(MT5) });
   });
 
   it('reads an MT5 export saved as UTF-16 with a byte-order mark: the same ticks as the UTF-8 one', async () => {

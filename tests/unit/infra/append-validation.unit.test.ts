@@ -32,6 +32,7 @@ describe('validateAppend', () => {
     expect(code(() => validateAppend('s-1', [event('T'), event('T'), event('T\u0000')], 'any'))).toBe('EVENT_STORE.INVALID_EVENT_TYPE');
     expect(code(() => validateAppend('s-1', [event('T'), event('T'), event('')], 'any'))).toBe('EVENT_STORE.MISSING_EVENT_TYPE');
     expect(code(() => validateAppend('s-1', [event('T'), event(undefined)], 'any'))).toBe('EVENT_STORE.MISSING_EVENT_TYPE');
+    expect(code(() => validateAppend('s-1', [event(undefined), event('T')], 'any'))).toBe('EVENT_STORE.MISSING_EVENT_TYPE');
     expect(code(() => validateAppend('s-1', [event('T'), event('U'), event('T'), event('x'.repeat(201))], 'any'))).toBe('EVENT_STORE.INVALID_EVENT_TYPE');
     expect(code(() => validateAppend('s-1', [event('T'), event('U'), event('T')], 'any'))).toBeUndefined();
   });

@@ -33,6 +33,21 @@ describe('the import progress line', () => {
     // (The average since the start, 70 MB in 50 s, would have promised 21 s.)
   });
 
+  it('follows the warm pace early in a short import: the slow first batches leave the pace as the import goes on', () => {
+    let now = 0;
+    const pace = new ImportPace(20 * MB, () => now);
+    // The first second at 1 MB/s (the code not yet optimised), then 4 MB/s: after 2 s, 5 MB are done and
+    // 15 MB left, 3.75 s at the pace of now. The pace since the start (2.5 MB/s) would promise 6 s.
+    let bytes = 0;
+    for (let ms = 100; ms <= 2_000; ms += 100) {
+      now = ms;
+      bytes += ms <= 1_000 ? 0.1 * MB : 0.4 * MB;
+      pace.sample(bytes, bytes / 100);
+    }
+    expect(bytes).toBeCloseTo(5 * MB, 0);
+    expect(pace.progress(bytes, bytes / 100).etaSeconds).toBeCloseTo(3.75, 5);
+  });
+
   it('leaves the time before the first line (hashing the file) out of the pace once the window has passed it', () => {
     let now = 0;
     const pace = new ImportPace(40 * MB, () => now);
