@@ -24,6 +24,8 @@ export interface ImportProgress {
 export const PACE_WINDOW_MS = 10_000;
 /** Before this much reading there is no pace to speak of. */
 const MIN_PACE_MS = 250;
+/** The shortest window: a few dozen batches, so that one slow batch (a collection of the heap) does not swing the ETA. */
+const MIN_WINDOW_MS = 500;
 
 interface Sample {
   readonly at: number;
@@ -54,7 +56,7 @@ export class ImportPace {
   sample(bytes: number, lines: number): void {
     const at = this.now();
     this.samples.push({ at, bytes, lines });
-    const window = Math.min(PACE_WINDOW_MS, Math.max(MIN_PACE_MS, (at - this.startedAt) / 2));
+    const window = Math.min(PACE_WINDOW_MS, Math.max(MIN_WINDOW_MS, (at - this.startedAt) / 2));
     while (this.samples.length > 2 && this.samples[1]!.at <= at - window) this.samples.shift();
   }
 
