@@ -29,30 +29,26 @@ const DAY_MS = 86_400_000;
 export class IngestState {
   private readonly cursors = new Map<string, SourceCursor>();
   private readonly mids = new Map<string, LastMid>();
+  private static readonly cursorsOf = (state: IngestState): ReadonlyMap<string, SourceCursor> => state.cursors;
+  private static readonly midsOf = (state: IngestState): ReadonlyMap<string, LastMid> => state.mids;
 
   constructor(private parent?: IngestState) {}
 
   cursor(symbol: string, source: string): SourceCursor | undefined {
-    return this.cursorAt(cursorKey(symbol, source));
-  }
-
-  /** Down the chain of drafts by one key, built once (a tick's source names its file: long, so hashed anew every time). */
-  private cursorAt(key: string): SourceCursor | undefined {
-    const own = this.cursors.get(key);
-    if (own !== undefined) return own;
-    for (let state = this.parent; state !== undefined; state = state.parent) {
-      const cursor = state.cursors.get(key);
-      if (cursor !== undefined) return cursor;
-    }
-    return undefined;
+    return this.find(cursorKey(symbol, source), IngestState.cursorsOf);
   }
 
   lastMid(symbol: string): LastMid | undefined {
-    const own = this.mids.get(symbol);
+    return this.find(symbol, IngestState.midsOf);
+  }
+
+  /** The value under `key` here, else in the nearest state below this draft that has one: one key, built once, for the whole chain. */
+  private find<V>(key: string, mapOf: (state: IngestState) => ReadonlyMap<string, V>): V | undefined {
+    const own = mapOf(this).get(key);
     if (own !== undefined) return own;
     for (let state = this.parent; state !== undefined; state = state.parent) {
-      const mid = state.mids.get(symbol);
-      if (mid !== undefined) return mid;
+      const value = mapOf(state).get(key);
+      if (value !== undefined) return value;
     }
     return undefined;
   }
