@@ -46,12 +46,14 @@ export interface ImportSummary {
 
 /**
  * An append failed (the database went away, a statement was refused): the import stopped. `summary` is
- * what was recorded up to the last batch the ledger acknowledged, every rejected line of it listed.
+ * what was recorded up to the last batch the ledger acknowledged, every rejected line of it listed. Its
+ * category is the failure's: `unavailable` when the store could not be reached (run it again once it is
+ * back), `internal` when the database refused a statement (running it again alone will not help).
  */
 export class ImportInterrupted extends LedgerError {
   constructor(readonly summary: ImportSummary, cause: unknown) {
     const afterLine = summary.interrupted?.afterLine ?? 0;
-    super('IMPORT.INTERRUPTED', 'unavailable', `import stopped: lines after ${afterLine} were not recorded (${summary.interrupted?.error ?? String(cause)}); run it again to resume after line ${afterLine}`, { afterLine }, { cause });
+    super('IMPORT.INTERRUPTED', cause instanceof LedgerError ? cause.category : 'internal', `import stopped: lines after ${afterLine} were not recorded (${summary.interrupted?.error ?? String(cause)}); run it again to resume after line ${afterLine}`, { afterLine }, { cause });
   }
 }
 

@@ -81,6 +81,7 @@ describe.skipIf(!pg.available)(`an import whose append fails${pg.skipReason}`, (
     expect(stopped).toBeInstanceOf(ImportInterrupted);
     const first = (stopped as ImportInterrupted).summary;
     expect((stopped as ImportInterrupted).code).toBe('IMPORT.INTERRUPTED');
+    expect((stopped as ImportInterrupted).category).toBe('unavailable'); // the store went away: run it again later
     expect(first.interrupted?.error).toMatch(/terminat|unreachable|connection/i);
     // Batches of ten ticks: lines 2-11, 12-21, 22-31 acknowledged; 32-41 (line 36) ended the connection.
     expect(first.interrupted?.afterLine).toBe(31);
@@ -105,5 +106,26 @@ describe.skipIf(!pg.available)(`an import whose append fails${pg.skipReason}`, (
     const afterKill = await importTicks({ ...options, ingester: new TickIngester({ eventStore: store, instruments: registry, clock: () => NOW }) });
     expect(afterKill).toMatchObject({ resumedAfterLine: 11, accepted: 0, duplicate: LINES - 11, rejected: {} });
     expect(afterKill.rejectedLines.map((r) => [r.line, r.reason, r.recordedBefore])).toEqual([[12, 'CROSSED', true], [33, 'CROSSED', true], [47, 'MALFORMED', true]]);
+  });
+
+  it('names a statement the database refused as such, not as an unreachable store', async () => {
+    const file = path.join(dir, 'refused.csv');
+    await writeFile(file, tickFile().replaceAll('2026-11-24T10:', '2026-11-24T11:'));
+    await sql.exec(`
+      create function ${schema}.refuse() returns trigger language plpgsql as $$
+      begin raise exception 'refused by a check of the operator'; end $$;
+      create trigger refuse before insert on ${schema}.events for each row
+        when (new.occurred_at = timestamptz '${timeOf(FATAL_LINE).replace('T10:', 'T11:')}') execute function ${schema}.refuse();`);
+    try {
+      const stopped = await importTicks({
+        file, format: 'csv', symbol: 'XAUUSD', checkpoints, batchSize: 10, ingester: new TickIngester({ eventStore: store, instruments: registry, clock: () => NOW }),
+      }).then(() => undefined, (error: unknown) => error);
+      expect(stopped).toBeInstanceOf(ImportInterrupted);
+      expect((stopped as ImportInterrupted).category).toBe('internal');
+      expect((stopped as ImportInterrupted).message).toContain('refused by a check of the operator');
+      expect((stopped as ImportInterrupted).summary.interrupted?.afterLine).toBe(31);
+    } finally {
+      await sql.exec(`drop trigger refuse on ${schema}.events`);
+    }
   });
 });
