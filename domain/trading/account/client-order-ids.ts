@@ -1,7 +1,8 @@
 // The client order ids an account placed recently: the duplicate check's window. A client order id is
 // refused (RISK.DUPLICATE_CLIENT_ORDER_ID, a recorded denial) while it is in the window: for at least
 // 24 hours after the order that used it was placed, and at most 25. Older ids are forgotten, so what the
-// state holds is one day of the account's orders, not its whole history.
+// state holds is one day of the account's orders, not its whole history. An order still working keeps its
+// id taken past the window too: the decision also asks the working orders (WorkingOrders.holdsClientOrderId).
 //
 // The ids sit in hourly slots, each a grow-only index shared between successive states; a slot leaves
 // when its hour is more than 24 hours behind the newest one, and a lookup looks only at slots within 24

@@ -52,7 +52,7 @@ export function accountRiskView(state: AccountState, order: OrderRequest, data: 
     openSellQty: open.sell,
     openOrderCount: state.workingOrders.size,
     recentSubmitTimes: state.recentSubmitTimes,
-    clientOrderIdUsed: clientOrderIdTaken(state.clientOrderIds, order.clientOrderId, now.getTime()),
+    clientOrderIdUsed: clientOrderIdTaken(state.clientOrderIds, order.clientOrderId, now.getTime()) || state.workingOrders.holdsClientOrderId(order.clientOrderId),
     dailyPnl: dailyPnlAt(state, equity, now.getTime()),
     equity,
     peakEquity: equity > state.peakEquity ? equity : state.peakEquity,

@@ -46,6 +46,16 @@ export class WorkingOrders {
     for (const bucket of this.buckets) yield* bucket;
   }
 
+  /**
+   * Whether a working order carries this client order id: an order still working holds its id however
+   * long ago it was placed (a walk over the working orders, which the open-order limit bounds).
+   */
+  holdsClientOrderId(clientOrderId: string): boolean {
+    if (this.size === 0) return false;
+    for (const bucket of this.buckets) for (const order of bucket) if (order.clientOrderId === clientOrderId) return true;
+    return false;
+  }
+
   /** Remaining quantity of this instrument's working orders, per side. */
   openQty(symbol: string): OpenQty {
     return this.open.get(symbol) ?? NO_OPEN_QTY;

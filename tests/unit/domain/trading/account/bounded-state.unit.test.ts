@@ -4,7 +4,7 @@ import {
   type AccountEvent, type AccountState, type OrderPlaced,
 } from '../../../../../domain/trading/account/index.ts';
 import { XAUUSD_FACTS } from '../../../../../domain/trading/orders/index.ts';
-import { T0, account, open, place, setLimits } from './fixtures.ts';
+import { T0, account, fill, open, place, quoteAt, setLimits } from './fixtures.ts';
 
 const EVERY_MS = 10_000; // one order every 10 s: 8,640 a day
 const PRICE = 240_000n;
@@ -65,15 +65,30 @@ describe('account state stays bounded as history grows', () => {
     expect(largeBytes).toBeLessThan(1_000_000);
   }, 300_000);
 
-  it('keeps a client order id taken for at least 24 hours, then lets it be used again', () => {
-    const history = account.history(open(), setLimits({ maxQuoteAgeMs: 86_400_000 }), place({ clientOrderId: 'desk-1', now: new Date(T0.getTime() + 1_000) }));
-    const later = (ms: number) => new Date(T0.getTime() + 1_000 + ms);
-    const decision = (ms: number) => {
-      const { events } = account.given(history).when(place({ clientOrderId: 'desk-1', now: later(ms) })).result();
-      return events.find((e) => e.type === 'RiskDecisionRecorded')!.data as { reasons: readonly string[] };
-    };
-    expect(decision(CLIENT_ORDER_ID_WINDOW_MS - 1).reasons).toContain('RISK.DUPLICATE_CLIENT_ORDER_ID');
-    expect(decision(CLIENT_ORDER_ID_WINDOW_MS + 3_600_000).reasons).not.toContain('RISK.DUPLICATE_CLIENT_ORDER_ID');
+  const later = (ms: number) => new Date(T0.getTime() + 1_000 + ms);
+  /** The reasons of the decision on a new order with client order id desk-1, `ms` after the first one. */
+  const reasonsAfter = (history: ReturnType<typeof account.history>, ms: number): readonly string[] => {
+    const { events } = account.given(history).when(place({ clientOrderId: 'desk-1', now: later(ms) })).result();
+    return (events.find((e) => e.type === 'RiskDecisionRecorded')!.data as { reasons: readonly string[] }).reasons;
+  };
+
+  it('keeps a client order id taken for at least 24 hours after its order finished, then lets it be used again', () => {
+    const history = account.history(open(), setLimits({ maxQuoteAgeMs: 86_400_000 }), place({ orderId: 'O-desk-1', clientOrderId: 'desk-1', now: later(0) }),
+      fill('O-desk-1', 100n, 240_000n, 'F-desk-1', later(500)));
+    expect(reasonsAfter(history, CLIENT_ORDER_ID_WINDOW_MS - 1)).toContain('RISK.DUPLICATE_CLIENT_ORDER_ID');
+    expect(reasonsAfter(history, CLIENT_ORDER_ID_WINDOW_MS + 3_600_000)).not.toContain('RISK.DUPLICATE_CLIENT_ORDER_ID');
+  });
+
+  it('keeps the client order id of an order still working taken past the window, for as long as it works', () => {
+    const working = account.history(open(), setLimits({ maxQuoteAgeMs: 86_400_000 }),
+      place({ orderId: 'O-desk-1', clientOrderId: 'desk-1', kind: 'limit', limitPrice: 239_000n, now: later(0) }));
+    // A resting limit placed a week ago: a second order with its client id is still a duplicate.
+    expect(reasonsAfter(working, 7 * CLIENT_ORDER_ID_WINDOW_MS)).toContain('RISK.DUPLICATE_CLIENT_ORDER_ID');
+    // Once it filled, the id is free again (it left the 24-hour window long ago).
+    const filled = account.history(open(), setLimits({ maxQuoteAgeMs: 86_400_000 }),
+      place({ orderId: 'O-desk-1', clientOrderId: 'desk-1', kind: 'limit', limitPrice: 239_000n, now: later(0) }),
+      fill('O-desk-1', 100n, 239_000n, 'F-desk-1', later(6 * CLIENT_ORDER_ID_WINDOW_MS), undefined, { lastQuote: quoteAt(later(6 * CLIENT_ORDER_ID_WINDOW_MS), 239_000n), bandBps: 100n }));
+    expect(reasonsAfter(filled, 7 * CLIENT_ORDER_ID_WINDOW_MS)).not.toContain('RISK.DUPLICATE_CLIENT_ORDER_ID');
   });
 
   it('answers a fill its order booked before as nothing to record, working or finished', () => {

@@ -105,7 +105,7 @@ describe('account snapshots', () => {
     ];
     const hash = createHash('sha256');
     for (const file of files) hash.update(readFileSync(new URL(`../../../../../${file}`, import.meta.url)));
-    expect({ version: ACCOUNT_FOLD_VERSION, source: hash.digest('hex').slice(0, 16) }).toEqual({ version: 'account-fold-2', source: 'dfd1f13b8ffafbc8' });
+    expect({ version: ACCOUNT_FOLD_VERSION, source: hash.digest('hex').slice(0, 16) }).toEqual({ version: 'account-fold-2', source: 'b4cbf0548e90c36c' });
   });
 });
 
