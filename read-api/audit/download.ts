@@ -50,14 +50,20 @@ export function trailDownload(options: TrailDownloadOptions): FastifyPluginAsync
       const range = trailRange({ accountId: q.account, streamId: q.stream, from: q.from, to: q.to });
 
       const body = new PassThrough();
+      // A failure is logged below and cuts the file short; the stream's 'error' must not also go unheard (an
+      // unheard 'error' event ends the process), as it would when it came before the reply took the stream.
+      body.on('error', () => undefined);
+      let begun = false;
       let firstLine!: () => void;
       const started = new Promise<void>((resolve) => { firstLine = resolve; });
       const exported = reader.exportTrail(asker, range, async (line) => {
         if (body.destroyed) throw new Error('the client closed the download');
+        begun = true;
         firstLine();
         if (!body.write(`${line}\n`)) await drained(body);
       });
       exported.then(() => body.end(), (error: unknown) => {
+        if (!begun) return; // nothing sent: the request answers the error itself (below)
         request.log.warn({ err: error, streamId: range.streamId }, 'audit trail download cut short');
         body.destroy(error instanceof Error ? error : new Error(String(error)));
       });

@@ -1,6 +1,7 @@
 // The audit API on the embedded backends (PGlite event store and read models): a trail too large for one
 // GraphQL answer is refused with the download's address, and that download streams every line; a reader
-// given the desk's signing key hands out signed trails that verify with the public key.
+// given the desk's signing key hands out signed trails that verify with the public key; a question the audit
+// log cannot record is not answered.
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,6 +72,44 @@ describe('the audit API on PGlite', () => {
     expect(verified).toMatchObject({ ok: true, events: MAX_GRAPHQL_TRAIL_EVENTS + 1, signature: { state: 'valid', keyId: keys.keyId } });
     expect(await asked()).toBe(before + 2); // the refused GraphQL question was asked too, and recorded
   }, 120_000);
+
+  it('answers nothing but AUDIT.NOT_RECORDED when the question cannot be recorded in the audit log', async () => {
+    // The database refuses the audit log's appends (as a full disk or a revoked grant would); everything else still works.
+    await store.append('acct-A-probe', [{ eventId: randomUUID(), type: 'ProbeRecorded', data: { n: 1 } }], 'any');
+    await sql.exec(`
+      create function es.refuse_audit() returns trigger language plpgsql as $$
+      begin raise exception 'the audit log is refusing writes'; end $$;
+      create trigger refuse_audit before insert on es.events for each row
+        when (new.stream_id = '${AUDIT_LOG_STREAM}') execute function es.refuse_audit();`);
+    try {
+      const before = await asked();
+      const ask = async (query: string) => (await app.inject({
+        method: 'POST', url: '/graphql', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, payload: { query },
+      })).json<{ data: unknown; errors?: Array<{ message: string; extensions: { code: string } }> }>();
+      for (const query of [
+        `{ auditTrail(streamId: "acct-A-probe") { events lines } }`,
+        `{ accountAsOf(accountId: "A", at: "2026-12-07T00:00:00Z") { asOf { at } } }`,
+        `{ explainOrder(orderId: "O-1", accountId: "A") { orderId } }`,
+      ]) {
+        const answer = await ask(query);
+        expect(answer.data, query).toBeNull(); // not one line of the trail or the account
+        expect(answer.errors?.map((e) => e.extensions.code), query).toEqual(['AUDIT.NOT_RECORDED']);
+        expect(answer.errors![0]!.message).toMatch(/could not be recorded .* retry/);
+      }
+      const download = await app.inject({ method: 'GET', url: '/audit/trail?stream=acct-A-probe', headers: { authorization: `Bearer ${bearer}` } });
+      expect([download.statusCode, download.json<{ code: string }>().code]).toEqual([503, 'AUDIT.NOT_RECORDED']);
+      expect(download.body).not.toContain('ProbeRecorded');
+      expect(await asked()).toBe(before);
+    } finally {
+      await sql.exec('drop trigger refuse_audit on es.events; drop function es.refuse_audit()');
+    }
+    // Once the log takes writes again, the same question is answered and recorded.
+    const answer = await app.inject({
+      method: 'POST', url: '/graphql', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+      payload: { query: `{ auditTrail(streamId: "acct-A-probe") { events } }` },
+    });
+    expect(answer.json()).toEqual({ data: { auditTrail: { events: 1 } } });
+  });
 
   it('answers AUDIT.UNAVAILABLE, recording nothing, on a server built without the audit reader', async () => {
     const bare = Fastify();
