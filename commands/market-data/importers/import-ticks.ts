@@ -130,7 +130,7 @@ class Tally {
   readonly rejected: Record<string, number> = {};
   readonly rejectedLines: RejectedLine[] = [];
 
-  /** `listRecordedBefore`: a resumed import, whose duplicates past the checkpoint the interrupted run never reported. */
+  /** `listRecordedBefore`: an import of a file whose last import did not finish, which never reported the duplicates past its checkpoint. */
   constructor(private readonly onRejected: ((rejection: RejectedLine) => void) | undefined, private readonly listRecordedBefore: boolean) {}
 
   /** `lineNumbers[i]` is the line outcome i was read from. */
@@ -173,8 +173,15 @@ export async function importTicks(options: ImportOptions): Promise<ImportSummary
   const source = options.source ?? importSource(options.format, options.file, digest);
   const identities = new TickIdentities();
   const checkpointKey = `import-checkpoint:${options.symbol}:${digest}`;
-  const saved = Number(await options.checkpoints?.get(checkpointKey) ?? 0);
+  const stored = await options.checkpoints?.get(checkpointKey);
+  const saved = Number(stored ?? 0);
   const resumeAfter = Number.isSafeInteger(saved) && saved > 0 ? saved : 0;
+  // The key stays from the start of an import to its end ('0' until a first batch is recorded): an import
+  // killed before its first checkpoint leaves it too, so the next run knows the duplicates it meets may be
+  // lines that run recorded and never reported, and lists the refused ones among them. A file imported to
+  // the end (no key) lists none of its refused lines again: its import reported them.
+  const unfinishedBefore = stored !== undefined;
+  if (!unfinishedBefore) await options.checkpoints?.set(checkpointKey, '0');
   const checkpoint = new CheckpointWriter(options.checkpoints, checkpointKey);
   const parse = lineParser(options.format, { symbol: options.symbol, source });
   const encoding = await sniffEncoding(options.file);
@@ -188,7 +195,7 @@ export async function importTicks(options: ImportOptions): Promise<ImportSummary
   let lineChars = 0; // every line's characters up to the current one, its break included
   const bytesThrough = () => Math.min(totalBytes, lineChars * bytesPerChar);
   let recordedBytes = 0;
-  const tally = new Tally(options.onRejected, resumeAfter > 0);
+  const tally = new Tally(options.onRejected, unfinishedBefore);
   const pace = new ImportPace(totalBytes);
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   let batch: TickSubmission[] = [];

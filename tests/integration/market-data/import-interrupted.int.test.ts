@@ -108,6 +108,28 @@ describe.skipIf(!pg.available)(`an import whose append fails${pg.skipReason}`, (
     expect(afterKill.rejectedLines.map((r) => [r.line, r.reason, r.recordedBefore])).toEqual([[12, 'CROSSED', true], [33, 'CROSSED', true], [47, 'MALFORMED', true]]);
   });
 
+  it('lists the refused lines of an import killed before its first checkpoint, when run again', async () => {
+    const file = path.join(dir, 'early.csv');
+    await writeFile(file, tickFile().replaceAll('2026-11-24T10:', '2026-11-24T09:'));
+    const key = `import-checkpoint:XAUUSD:${await fileDigest(file)}`;
+    // Every batch is recorded but no checkpoint after the start lands, as when the process dies between a
+    // batch's commit and its checkpoint: what is left is the key the import set when it began.
+    const neverAfterStart: KeyValueStore = { ...checkpoints, set: async (k, value, ttl) => {
+      if (value !== '0') throw new Error('killed before the checkpoint was written');
+      return checkpoints.set(k, value, ttl);
+    } };
+    const ingester = () => new TickIngester({ eventStore: store, instruments: registry, clock: () => NOW });
+    await expect(importTicks({ file, format: 'csv', symbol: 'XAUUSD', checkpoints: neverAfterStart, batchSize: 10, ingester: ingester() })).rejects.toThrow(/killed before the checkpoint/);
+    expect(await checkpoints.get(key)).toBe('0');
+
+    const again = await importTicks({ file, format: 'csv', symbol: 'XAUUSD', checkpoints, batchSize: 10, ingester: ingester() });
+    expect(again).toMatchObject({ resumedAfterLine: 0, accepted: 0, duplicate: LINES - 1, rejected: {} });
+    expect(again.rejectedLines.map((r) => [r.line, r.reason, r.recordedBefore])).toEqual([...BROKEN].map(([line, reason]) => [line, reason, true]));
+    expect(await checkpoints.get(key)).toBeUndefined(); // done: a third run lists nothing again
+    const third = await importTicks({ file, format: 'csv', symbol: 'XAUUSD', checkpoints, batchSize: 10, ingester: ingester() });
+    expect(third).toMatchObject({ accepted: 0, duplicate: LINES - 1, rejectedLines: [] });
+  });
+
   it('names a statement the database refused as such, not as an unreachable store', async () => {
     const file = path.join(dir, 'refused.csv');
     await writeFile(file, tickFile().replaceAll('2026-11-24T10:', '2026-11-24T11:'));
