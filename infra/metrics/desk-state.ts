@@ -3,7 +3,11 @@
 // The alert rules (deploy/prometheus/alerts.yml) fire on these. Read from the read models, not counted in
 // the process that recorded them, so every projector exports the same figures whichever process wrote
 // the events; they are as fresh as the projections (nicegold_projection_lag_seconds says how fresh).
+// Beside them, whether each listed instrument's trading session is open now, from its spec in force: the
+// stale-quote alert asks it rather than keeping one market's hours in PromQL.
 import { Counter, Gauge } from 'prom-client';
+import type { InstrumentRegistry } from '../../commands/market-data/instruments.ts';
+import { isWithinTradingSession } from '../../domain/market-data/index.ts';
 import { FILL_REFUSAL_CODES } from '../../domain/trading/account/index.ts';
 import type { SqlClient } from '../sql/client.ts';
 import type { Metrics } from './metrics.ts';
@@ -37,6 +41,10 @@ export interface DeskStateOptions {
   readonly onError?: (error: unknown) => void;
   /** One read serves every metric of a scrape: reads within this many ms of the last share it. */
   readonly maxAgeMs?: number;
+  /** The listed instruments nicegold_market_open reports on; without them it has no samples. */
+  readonly instruments?: Pick<InstrumentRegistry, 'symbols' | 'spec'>;
+  /** The time nicegold_market_open is judged at (default: the system clock). */
+  readonly clock?: () => Date;
 }
 
 /** Registers the desk-state metrics on the ledger's registry; their values are read at each scrape. */
@@ -82,6 +90,20 @@ export function registerDeskStateMetrics(metrics: Metrics, sql: SqlClient, optio
       if (!state) return;
       this.reset();
       for (const [symbol, age] of state.quoteAgeSeconds) this.set({ symbol }, age);
+    },
+  });
+  new Gauge({
+    name: 'nicegold_market_open', help: '1 while the instrument\'s own trading session is open, else 0, per listed instrument', labelNames: ['symbol'], registers,
+    collect() {
+      // Not read from the read models: known (and exported) even while nicegold_desk_state_up is 0.
+      this.reset();
+      const { instruments, clock = () => new Date() } = options;
+      if (!instruments) return;
+      const now = clock();
+      for (const symbol of instruments.symbols()) {
+        const spec = instruments.spec(symbol);
+        if (spec) this.set({ symbol }, isWithinTradingSession(spec.tradingSession, now) ? 1 : 0);
+      }
     },
   });
   new Counter({

@@ -1,6 +1,7 @@
 // The projector role: every projection, applied from the event store into the read-model database
 // (schema `read`), one active instance per projection across processes. On the PostgreSQL event store
 // lag is counted in SQL (no decoding); other stores use the generic probe.
+import { ALWAYS_OPEN_SESSION, InstrumentRegistry } from '../../../commands/market-data/instruments.ts';
 import type { EventFilter } from '../../../domain/ports/event-store.ts';
 import { ALL_PROJECTIONS, startProjector, type LagProbe } from '../../../projections/index.ts';
 import type { Config } from '../../config/config.ts';
@@ -37,17 +38,34 @@ export const postgresEventCounter = (sql: SqlClient, schema = EVENT_STORE_SCHEMA
 };
 
 registerRole('projector', async ({ config, logger, metrics, backends }) => {
+  const log = logger.child({ role: 'projector' });
+  // For nicegold_market_open: the sessions the ingest role enforces, so MARKET_HOURS=always-open (where it
+  // takes ticks at any hour) keeps every market open here too. Only read: listing is the ingest role's.
+  const instruments = await InstrumentRegistry.load(backends.eventStore, config.marketHours === 'always-open' ? { sessionOverride: ALWAYS_OPEN_SESSION } : {});
+  instruments.follow((error) => log.error({ err: error }, 'instrument spec subscription failed'));
   const projector = await startProjector({
     sql: backends.sql,
     store: backends.eventStore,
     projections: ALL_PROJECTIONS,
     lagProbe: usesSqlStore(config) ? postgresLagProbe(backends.sql) : undefined,
     gauges: { lagEvents: metrics.projectionLagEvents, lagSeconds: metrics.projectionLagSeconds },
-    logger: logger.child({ role: 'projector' }),
+    logger: log,
+  }).catch(async (error: unknown) => {
+    await instruments.close();
+    throw error;
   });
-  // Stops, trading states, quote age and refused fills for the alert rules, read from the read models at each scrape.
-  registerDeskStateMetrics(metrics, backends.sql, { onError: (error) => logger.warn({ err: error }, 'desk state for /metrics could not be read') });
-  return { stop: () => projector.stop() };
+  // Stops, trading states, quote age and refused fills for the alert rules, read from the read models at
+  // each scrape, and which markets are open (the stale-quote alert waits for a closed market to open).
+  registerDeskStateMetrics(metrics, backends.sql, {
+    instruments,
+    onError: (error) => log.warn({ err: error }, 'desk state for /metrics could not be read'),
+  });
+  return {
+    async stop() {
+      await projector.stop();
+      await instruments.close();
+    },
+  };
 });
 
 export { usesSqlStore };
