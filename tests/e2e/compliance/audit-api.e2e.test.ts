@@ -1,7 +1,8 @@
 // The audit API as a compliance officer meets it: a production ledger process on PostgreSQL asked through
 // a GraphQL client (graphql-request) and the HTTP download, and `nicegold audit` asked the same questions
 // in its own process on the same database. The answers are the same; every question is in the compliance
-// audit log with who asked it; every role but compliance and admin is refused and records nothing.
+// audit log with who asked it; every role but compliance and admin is refused and records nothing; while the
+// audit log cannot be written, nothing is answered, and the process lives on to answer once it can.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -240,4 +241,36 @@ describe.skipIf(!postgres.available)(`the audit API answers as nicegold audit do
     expect(unauthenticated.status).toBe(401);
     expect((await auditLog()).length - before).toBe(2 * 4); // the two allowed roles' four questions, nothing else
   }, 300_000);
+
+  it('answers nothing while the audit log refuses writes, and the process stays up to answer once it takes them again', async () => {
+    // The database refuses the audit log's appends (a revoked grant, a full tablespace): trading goes on.
+    await db.sql.exec(`
+      create function es.refuse_audit() returns trigger language plpgsql as $$
+      begin raise exception 'the audit log is refusing writes'; end $$;
+      create trigger refuse_audit before insert on es.events for each row
+        when (new.stream_id = 'compliance-audit-log') execute function es.refuse_audit();`);
+    const compliance = tokens.get('compliance')!;
+    try {
+      // Asked again and again, over both ways in: each answer is the refusal, never a line of the trail.
+      for (let round = 0; round < 3; round += 1) {
+        const answer = await download(compliance, 'account=AUD-A');
+        const body = await answer.text();
+        expect([answer.status, (JSON.parse(body) as { code: string }).code]).toEqual([503, 'AUDIT.NOT_RECORDED']);
+        expect(body).not.toContain('OrderPlaced');
+        expect(await refusal(client(compliance).request(AUDIT_TRAIL, { accountId: 'AUD-A' }))).toBe('AUDIT.NOT_RECORDED');
+        expect(await refusal(client(compliance).request(ACCOUNT_AS_OF, { accountId: 'AUD-A', at: new Date().toISOString() }))).toBe('AUDIT.NOT_RECORDED');
+      }
+      // Trading is untouched by it.
+      expect((await ledger.call('GET', '/v1/accounts/AUD-A', admin)).status).toBe(200);
+    } finally {
+      await db.sql.exec('drop trigger refuse_audit on es.events; drop function es.refuse_audit()');
+    }
+    // The same process (the refusals did not end it) answers and records the question again.
+    const before = (await auditLog()).length;
+    const answer = await download(compliance, 'account=AUD-A');
+    expect(answer.status).toBe(200);
+    expect(await answer.text()).toContain('OrderPlaced');
+    expect((await auditLog()).length).toBe(before + 1);
+    expect(ledger.output()).not.toMatch(/Unhandled|uncaught/i);
+  }, 120_000);
 });
