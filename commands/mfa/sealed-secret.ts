@@ -1,7 +1,8 @@
 // TOTP secrets are recorded sealed: AES-256-GCM under the key from config (MFA_SECRET_KEY), with the user
 // and enrolment as associated data, so a sealed secret copied into another user's stream does not open.
 // Whoever reads the event log (projections, audit trails, a backup) sees ciphertext only; the key stays
-// with the processes that check codes.
+// with the processes that check codes. A rotation keeps the old keys for opening (MFA_SECRET_KEY_PREVIOUS):
+// the key id recorded beside each secret says which key opens it, so no key is tried on a guess.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import type { SealedSecret } from '../../domain/mfa/index.ts';
 import { MfaError } from '../../domain/mfa/index.ts';
@@ -26,22 +27,34 @@ export function sealSecret(key: Uint8Array, userId: string, enrolmentId: string,
   return { keyId: secretKeyId(key), iv: iv.toString('base64'), ciphertext: ciphertext.toString('base64'), tag: cipher.getAuthTag().toString('base64') };
 }
 
-export function openSecret(key: Uint8Array, userId: string, enrolmentId: string, sealed: SealedSecret): Buffer {
-  checkKey(key);
-  const keyId = secretKeyId(key);
-  const unreadable = (cause?: unknown) => new MfaError(
-    'MFA.SECRET_UNREADABLE',
-    `${userId}'s second factor was sealed with key ${sealed.keyId}; this process has key ${keyId}: give every process the same MFA_SECRET_KEY (or an admin resets the factor and the user enrols again)`,
-    { userId, sealedWith: sealed.keyId, processKey: keyId },
-    { cause },
-  );
-  if (sealed.keyId !== keyId) throw unreadable();
+/**
+ * Opens a sealed secret with whichever of `keys` has its key id (the current key and those before a
+ * rotation). No key of that id is a configuration to fix, not a failed code: nothing is recorded.
+ */
+export function openSecret(keys: readonly Uint8Array[], userId: string, enrolmentId: string, sealed: SealedSecret): Buffer {
+  keys.forEach(checkKey);
+  const keyIds = keys.map(secretKeyId);
+  const key = keys[keyIds.indexOf(sealed.keyId)];
+  if (key === undefined) {
+    throw new MfaError(
+      'MFA.SECRET_UNREADABLE',
+      `${userId}'s second factor was sealed with key ${sealed.keyId}, which this process does not have (its keys: ${keyIds.join(', ')}): ` +
+        'give every process that checks codes that key in MFA_SECRET_KEY_PREVIOUS (or as MFA_SECRET_KEY), or an admin resets the factor and the user enrols again',
+      { userId, sealedWith: sealed.keyId, processKeys: keyIds },
+    );
+  }
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64'));
     decipher.setAAD(associatedData(userId, enrolmentId));
     decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
     return Buffer.concat([decipher.update(Buffer.from(sealed.ciphertext, 'base64')), decipher.final()]);
   } catch (error) {
-    throw unreadable(error);
+    // The right key and still no secret: the record was altered or belongs to another user or enrolment.
+    throw new MfaError(
+      'MFA.SECRET_UNREADABLE',
+      `${userId}'s second factor does not open with key ${sealed.keyId} it names: the recorded secret is not this enrolment's; an admin resets the factor and the user enrols again`,
+      { userId, sealedWith: sealed.keyId, processKeys: keyIds },
+      { cause: error },
+    );
   }
 }

@@ -35,8 +35,10 @@ export const DEFAULT_MFA_ISSUER = 'NICEGOLD Ledger';
 
 export interface SecondFactorDeps {
   readonly eventStore: EventStore;
-  /** 32 bytes (MFA_SECRET_KEY): seals and opens the recorded secrets. */
+  /** 32 bytes (MFA_SECRET_KEY): seals new enrolments and opens the secrets it sealed. */
   readonly secretKey: Uint8Array;
+  /** Keys before a rotation (MFA_SECRET_KEY_PREVIOUS): they open the secrets they sealed, and seal nothing. */
+  readonly previousSecretKeys?: readonly Uint8Array[];
   readonly clock?: () => Date;
   /** Recorded in each event's metadata.source. */
   readonly source?: string;
@@ -86,6 +88,7 @@ export function createSecondFactor(deps: SecondFactorDeps): SecondFactor {
   const issuer = deps.issuer ?? DEFAULT_MFA_ISSUER;
   const handler = { eventStore: deps.eventStore, cache: new StateCache(), maxAttempts: 10, ...(deps.source ? { source: deps.source } : {}) };
   const streams = new StreamQueue(handler);
+  const openingKeys = [deps.secretKey, ...(deps.previousSecretKeys ?? [])];
 
   const metadata = (ctx: CommandContext, commandId: string, now: Date): CommandMetadata => ({
     commandId,
@@ -128,7 +131,7 @@ export function createSecondFactor(deps: SecondFactorDeps): SecondFactor {
       throw new MfaError('MFA.REQUIRED', `${purpose.command} needs a current code of your second factor: send it in the X-TOTP-Code header`, { userId });
     }
     const enrolment = assertUsable(await current(userId), userId);
-    const secret = openSecret(deps.secretKey, userId, enrolment.enrolmentId, enrolment.secret);
+    const secret = openSecret(openingKeys, userId, enrolment.enrolmentId, enrolment.secret);
     const now = clock();
     const currentStep = timeStep(now, TOTP_PERIOD_SECONDS);
     const matchedSteps = /^\d{6}$/.test(code) ? matchingSteps(secret, code, currentStep, TOTP_WINDOW_STEPS) : [];

@@ -48,6 +48,8 @@ export interface Config {
   readonly fillBandBps: ReadonlyMap<string, bigint>;
   /** 32 bytes that seal the TOTP secrets of second factors in the event log (MFA_SECRET_KEY). */
   readonly mfaSecretKey: Buffer;
+  /** Keys that sealed secrets before the last rotation (MFA_SECRET_KEY_PREVIOUS): they open, never seal; the current key is not among them. */
+  readonly mfaPreviousSecretKeys: readonly Buffer[];
   readonly jwt: {
     readonly algorithm: 'HS256' | 'RS256';
     readonly secret: string | undefined;
@@ -90,6 +92,7 @@ export const CONFIG_VARIABLES: ReadonlyArray<{ name: string; default: string; me
   { name: 'JWT_PUBLIC_KEY', default: '(unset)', meaning: 'PEM public key for RS256 tokens (instead of JWKS)' },
   { name: 'JWT_ISSUER', default: 'nicegold-ledger', meaning: 'expected iss claim' },
   { name: 'MFA_SECRET_KEY', default: '(derived from JWT_SECRET)', meaning: '64 hex digits (32 bytes, e.g. openssl rand -hex 32): the AES-256-GCM key that encrypts second-factor secrets in the event log; the same in every process; required with JWT_ALGORITHM=RS256' },
+  { name: 'MFA_SECRET_KEY_PREVIOUS', default: '(unset)', meaning: 'keys MFA_SECRET_KEY had before a rotation, 64 hex digits each, comma separated: second factors sealed under them still open (new ones are sealed under MFA_SECRET_KEY); the current key listed here is ignored' },
   { name: 'AUDIT_SIGN_KEY', default: '(unset: unsigned)', meaning: 'file of the Ed25519 private key (nicegold audit keygen) that signs every trail the audit API hands out (auditTrail, GET /audit/trail); unset, those trails are unsigned' },
   { name: 'AUTO_TRADER', default: 'off', meaning: 'on: the signals role turns champion signals into orders (risk-checked like any order) on AUTO_TRADER_ACCOUNT' },
   { name: 'AUTO_TRADER_ACCOUNT', default: '(unset)', meaning: 'account the auto-trader trades; required when AUTO_TRADER=on' },
@@ -192,6 +195,8 @@ function fillBandBps(env: Env): Map<string, bigint> {
   return bands;
 }
 
+const MFA_KEY_FORM = '64 hex digits (32 bytes; openssl rand -hex 32)';
+
 /**
  * MFA_SECRET_KEY, or else a key derived from the HS256 secret (so development and a JWT_SECRET-only deployment
  * work as they are). A deployment that may rotate JWT_SECRET sets a key of its own: a new derived key cannot
@@ -200,11 +205,31 @@ function fillBandBps(env: Env): Map<string, bigint> {
 function mfaSecretKey(env: Env, jwtSecret: string | undefined): Buffer {
   const raw = optional(env, 'MFA_SECRET_KEY');
   if (raw !== undefined) {
-    if (!/^[0-9a-fA-F]{64}$/.test(raw)) throw new ConfigError('MFA_SECRET_KEY', '64 hex digits (32 bytes; openssl rand -hex 32)', '(not 64 hex digits)');
+    if (!/^[0-9a-fA-F]{64}$/.test(raw)) throw new ConfigError('MFA_SECRET_KEY', MFA_KEY_FORM, '(not 64 hex digits)');
     return Buffer.from(raw, 'hex');
   }
-  if (jwtSecret === undefined) throw new ConfigError('MFA_SECRET_KEY', '64 hex digits (32 bytes; openssl rand -hex 32) because JWT_ALGORITHM=RS256 leaves no secret to derive it from', undefined);
+  if (jwtSecret === undefined) throw new ConfigError('MFA_SECRET_KEY', `${MFA_KEY_FORM} because JWT_ALGORITHM=RS256 leaves no secret to derive it from`, undefined);
   return createHash('sha256').update(`nicegold-mfa-secret-key/${jwtSecret}`).digest();
+}
+
+/**
+ * MFA_SECRET_KEY_PREVIOUS: the keys before a rotation. The current key, a key listed twice and an empty entry
+ * are dropped, not refused: during a rotation an operator may copy the whole key list into it, and a key opens
+ * the same secrets however often it is listed. The value is never echoed back, only which entry is malformed.
+ */
+function mfaPreviousSecretKeys(env: Env, current: Buffer): Buffer[] {
+  const raw = optional(env, 'MFA_SECRET_KEY_PREVIOUS');
+  if (raw === undefined) return [];
+  const keys: Buffer[] = [];
+  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  entries.forEach((entry, index) => {
+    if (!/^[0-9a-fA-F]{64}$/.test(entry)) {
+      throw new ConfigError('MFA_SECRET_KEY_PREVIOUS', `${MFA_KEY_FORM} each, comma separated`, `(entry ${index + 1} of ${entries.length} is not 64 hex digits)`);
+    }
+    const key = Buffer.from(entry, 'hex');
+    if (!key.equals(current) && !keys.some((k) => k.equals(key))) keys.push(key);
+  });
+  return keys;
 }
 
 function roles(env: Env): Role[] {
@@ -244,6 +269,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   // Embedded mode (nothing installed) is a newcomer's first run: show the desk working, even on a weekend.
   const jwtSecret = secret ?? (algorithm === 'HS256' ? DEVELOPMENT_JWT_SECRET : undefined);
   const embedded = !databaseUrl && !optional(env, 'NATS_URL') && eventStore === 'pglite';
+  const currentMfaKey = mfaSecretKey(env, jwtSecret);
   const demo = oneOf(env, 'DEMO', ['on', 'off'], embedded && nodeEnv === 'development' ? 'on' : 'off') === 'on';
   return Object.freeze({
     nodeEnv,
@@ -268,7 +294,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     fillBandBps: fillBandBps(env),
     snapshotEvery: snapshotEvery(env),
     auditSignKey: auditSignKey(env, cwd),
-    mfaSecretKey: mfaSecretKey(env, jwtSecret),
+    mfaSecretKey: currentMfaKey,
+    mfaPreviousSecretKeys: Object.freeze(mfaPreviousSecretKeys(env, currentMfaKey)),
     jwt: Object.freeze({ algorithm, secret: jwtSecret, jwksUrl, publicKey, issuer: optional(env, 'JWT_ISSUER') ?? 'nicegold-ledger' }),
   });
 }

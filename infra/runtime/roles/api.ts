@@ -10,7 +10,7 @@ import { registerRole } from '../roles.ts';
 
 registerRole('api', async ({ config, logger, metrics, backends, accountStates }) => {
   // One instance checks codes for the trading service and serves enrolment: one cache of the users' streams.
-  const secondFactor = createSecondFactor({ eventStore: backends.eventStore, secretKey: config.mfaSecretKey, source: 'api' });
+  const secondFactor = createSecondFactor({ eventStore: backends.eventStore, secretKey: config.mfaSecretKey, previousSecretKeys: config.mfaPreviousSecretKeys, source: 'api' });
   const tradingService = instrumentTradingService(createTradingService({
     eventStore: backends.eventStore,
     keyValue: backends.keyValue,

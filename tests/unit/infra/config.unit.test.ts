@@ -71,6 +71,50 @@ describe('MFA_SECRET_KEY', () => {
   });
 });
 
+describe('MFA_SECRET_KEY_PREVIOUS', () => {
+  const CURRENT = 'ab'.repeat(32);
+  const OLD = 'cd'.repeat(32);
+  const OLDER = 'EF'.repeat(32);
+  const hex = (keys: readonly Buffer[]) => keys.map((k) => k.toString('hex'));
+
+  it('is empty when unset, and reads one key or several, comma separated, in order (an empty entry is no key)', () => {
+    expect(loadConfig({ MFA_SECRET_KEY: CURRENT }).mfaPreviousSecretKeys).toEqual([]);
+    expect(hex(loadConfig({ MFA_SECRET_KEY: CURRENT, MFA_SECRET_KEY_PREVIOUS: OLD }).mfaPreviousSecretKeys)).toEqual([OLD]);
+    const config = loadConfig({ MFA_SECRET_KEY: CURRENT, MFA_SECRET_KEY_PREVIOUS: ` ${OLD} , ${OLDER},` });
+    expect(hex(config.mfaPreviousSecretKeys)).toEqual([OLD, OLDER.toLowerCase()]);
+    expect(Object.isFrozen(config.mfaPreviousSecretKeys)).toBe(true);
+  });
+
+  it('drops the current key and repeats: harmless, a key opens the same secrets however often it is listed', () => {
+    const config = loadConfig({ MFA_SECRET_KEY: CURRENT, MFA_SECRET_KEY_PREVIOUS: `${CURRENT},${OLD},${OLD.toUpperCase()}` });
+    expect(hex(config.mfaPreviousSecretKeys)).toEqual([OLD]);
+    expect(config.mfaSecretKey.toString('hex')).toBe(CURRENT);
+    // The key derived from JWT_SECRET is the current one too: listing it changes nothing.
+    const derived = loadConfig({}).mfaSecretKey.toString('hex');
+    expect(loadConfig({ MFA_SECRET_KEY_PREVIOUS: derived }).mfaPreviousSecretKeys).toEqual([]);
+  });
+
+  it('takes the key derived from JWT_SECRET as a previous key, for moving to a key of its own', () => {
+    const jwtSecret = 'a-secret-of-at-least-32-characters-0123';
+    const derived = loadConfig({ JWT_SECRET: jwtSecret }).mfaSecretKey.toString('hex');
+    expect(hex(loadConfig({ JWT_SECRET: jwtSecret, MFA_SECRET_KEY: CURRENT, MFA_SECRET_KEY_PREVIOUS: derived }).mfaPreviousSecretKeys)).toEqual([derived]);
+  });
+
+  it.each([
+    ['ab'.repeat(16), 'entry 1 of 1'],
+    ['zz'.repeat(32), 'entry 1 of 1'],
+    [`${OLD};${OLDER}`, 'entry 1 of 1'],
+    [`${OLD}, ${'cd'.repeat(33)}`, 'entry 2 of 2'],
+  ])('fails at start naming MFA_SECRET_KEY_PREVIOUS and the entry for %s, never echoing a key', (raw, entry) => {
+    const error = (() => { try { loadConfig({ MFA_SECRET_KEY: CURRENT, MFA_SECRET_KEY_PREVIOUS: raw }); } catch (e) { return e; } return undefined; })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe('MFA_SECRET_KEY_PREVIOUS');
+    expect((error as Error).message).toMatch(/^MFA_SECRET_KEY_PREVIOUS: expected 64 hex digits .* each, comma separated/);
+    expect((error as Error).message).toContain(entry);
+    expect((error as Error).message).not.toContain(OLD);
+  });
+});
+
 describe('AUDIT_SIGN_KEY', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'nicegold-audit-key-'));
   const keys = generateTrailKeys();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { base32Decode, base32Encode, hotp, matchingSteps, otpauthUri, timeStep, totp, type OtpAlgorithm } from '../../../../commands/mfa/totp.ts';
-import { openSecret, sealSecret } from '../../../../commands/mfa/sealed-secret.ts';
+import { openSecret, sealSecret, secretKeyId } from '../../../../commands/mfa/sealed-secret.ts';
 
 // RFC 6238 appendix B: the seed of each mode is the ASCII digits "1234567890" repeated to the hash's size.
 const SEEDS: Record<OtpAlgorithm, Buffer> = {
@@ -77,8 +77,22 @@ describe('sealed secrets', () => {
     const sealed = sealSecret(key, 'officer-1', 'e1', SEEDS.SHA1);
     expect(JSON.stringify(sealed)).not.toContain(SEEDS.SHA1.toString('base64'));
     expect(JSON.stringify(sealed)).not.toContain(base32Encode(SEEDS.SHA1));
-    expect(openSecret(key, 'officer-1', 'e1', sealed).equals(SEEDS.SHA1)).toBe(true);
-    expect(() => openSecret(key, 'officer-2', 'e1', sealed)).toThrow(expect.objectContaining({ code: 'MFA.SECRET_UNREADABLE' }));
-    expect(() => openSecret(Buffer.alloc(32, 8), 'officer-1', 'e1', sealed)).toThrow(expect.objectContaining({ code: 'MFA.SECRET_UNREADABLE' }));
+    expect(openSecret([key], 'officer-1', 'e1', sealed).equals(SEEDS.SHA1)).toBe(true);
+    expect(() => openSecret([key], 'officer-2', 'e1', sealed)).toThrow(expect.objectContaining({ code: 'MFA.SECRET_UNREADABLE' }));
+    expect(() => openSecret([Buffer.alloc(32, 8)], 'officer-1', 'e1', sealed)).toThrow(expect.objectContaining({ code: 'MFA.SECRET_UNREADABLE' }));
+  });
+
+  it('opens with whichever configured key has the id recorded beside the secret, and says what to configure when none has', () => {
+    const previous = Buffer.alloc(32, 9);
+    const sealed = sealSecret(previous, 'officer-1', 'e1', SEEDS.SHA1);
+    expect(openSecret([key, previous], 'officer-1', 'e1', sealed).equals(SEEDS.SHA1)).toBe(true);
+    expect(openSecret([previous, key], 'officer-1', 'e1', sealed).equals(SEEDS.SHA1)).toBe(true);
+    expect(() => openSecret([key], 'officer-1', 'e1', sealed)).toThrow(expect.objectContaining({
+      code: 'MFA.SECRET_UNREADABLE',
+      message: expect.stringMatching(/sealed with key [0-9a-f]{16}, which this process does not have .*MFA_SECRET_KEY_PREVIOUS.*an admin resets the factor/),
+      details: { userId: 'officer-1', sealedWith: sealed.keyId, processKeys: [secretKeyId(key)] },
+    }));
+    const altered = { ...sealed, ciphertext: Buffer.alloc(20, 1).toString('base64') };
+    expect(() => openSecret([key, previous], 'officer-1', 'e1', altered)).toThrow(expect.objectContaining({ code: 'MFA.SECRET_UNREADABLE', message: expect.stringMatching(/not this enrolment's/) }));
   });
 });
