@@ -131,15 +131,17 @@ describe('Kubernetes manifests', () => {
           const configMap = ledger!.envFrom?.find((e) => e.configMapRef)?.configMapRef?.name;
           expect(configMaps, role).toContain(configMap);
           expect(ledger!.envFrom?.find((e) => e.secretRef)?.secretRef).toEqual({ name: 'nicegold-secrets' }); // not optional: no secret, no pod
-          for (const env of ledger!.env ?? []) expect(['JWT_SECRET', 'DATABASE_URL', 'EVENTSTORE_URL']).not.toContain(env.name);
+          for (const env of ledger!.env ?? []) expect(['JWT_SECRET', 'MFA_SECRET_KEY', 'MFA_SECRET_KEY_PREVIOUS', 'DATABASE_URL', 'EVENTSTORE_URL']).not.toContain(env.name);
         }
         const configMap = manifests.find((m) => m.kind === 'ConfigMap')!.data as Record<string, string>;
         expect(configMap).toMatchObject({ NODE_ENV: 'production', HOST: '0.0.0.0', PORT: '3000' });
         const known = new Set(CONFIG_VARIABLES.map((v) => v.name));
         expect(Object.keys(configMap).filter((k) => !known.has(k))).toEqual([]);
         // what a pod's process reads: the ConfigMap, its ROLES and the Secret's keys; refused without the secret
-        const secret = { JWT_SECRET: 'k8s-test-secret-0123456789abcdef0123456789', DATABASE_URL: 'postgres://ledger:pw@timescaledb:5432/ledger', EVENTSTORE_URL: 'esdb://eventstore:2113?tls=false' };
+        const secret = { JWT_SECRET: 'k8s-test-secret-0123456789abcdef0123456789', MFA_SECRET_KEY: 'ab'.repeat(32), MFA_SECRET_KEY_PREVIOUS: 'cd'.repeat(32), DATABASE_URL: 'postgres://ledger:pw@timescaledb:5432/ledger', EVENTSTORE_URL: 'esdb://eventstore:2113?tls=false' };
         for (const role of ROLES) expect(loadConfig({ ...configMap, ROLES: role, ...secret }, '/app').roles).toEqual([role]);
+        const api = loadConfig({ ...configMap, ROLES: 'api', ...secret }, '/app');
+        expect([api.mfaSecretKey.toString('hex'), api.mfaPreviousSecretKeys.map((k) => k.toString('hex'))]).toEqual([secret.MFA_SECRET_KEY, [secret.MFA_SECRET_KEY_PREVIOUS]]);
         expect(() => loadConfig({ ...configMap, ROLES: 'api', ...secret, JWT_SECRET: undefined }, '/app')).toThrow(/JWT_SECRET/);
       });
 
