@@ -58,6 +58,8 @@ export const MfaStatusResponse = Type.Object({
   enrolledAt: Type.Union([Type.String(), Type.Null()]),
   locked: Type.Boolean(),
   failures: Type.Integer({ description: 'failed codes in a row since the last good one or unlock' }),
+  sealedWithKey: Type.Union([Type.String(), Type.Null()], { description: 'the id of the key the secret is sealed under (null: not enrolled)' }),
+  sealedWithCurrentKey: Type.Union([Type.Boolean(), Type.Null()], { description: 'whether that is the current MFA_SECRET_KEY; false: the user needs a key in MFA_SECRET_KEY_PREVIOUS' }),
 });
 
 export const EnrolmentResponse = Type.Object({

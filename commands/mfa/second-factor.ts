@@ -26,7 +26,7 @@ import type { CommandResult } from '../handling/handle-command.ts';
 import { StateCache } from '../handling/state-cache.ts';
 import { StreamQueue } from '../handling/stream-queue.ts';
 import type { CommandContext } from '../trading/service.ts';
-import { openSecret, sealSecret } from './sealed-secret.ts';
+import { openSecret, sealSecret, secretKeyId } from './sealed-secret.ts';
 import { base32Encode, matchingSteps, otpauthUri, timeStep } from './totp.ts';
 
 /** 160 bits, the secret length RFC 4226 recommends. */
@@ -64,6 +64,10 @@ export interface SecondFactorStatus {
   readonly enrolledAt: string | null;
   readonly locked: boolean;
   readonly failures: number;
+  /** The id of the key the enrolment's secret is sealed under (null: not enrolled). */
+  readonly sealedWithKey: string | null;
+  /** Whether that is this process's MFA_SECRET_KEY: an old key may leave MFA_SECRET_KEY_PREVIOUS once no user answers false. */
+  readonly sealedWithCurrentKey: boolean | null;
 }
 
 export interface SecondFactor {
@@ -89,6 +93,7 @@ export function createSecondFactor(deps: SecondFactorDeps): SecondFactor {
   const handler = { eventStore: deps.eventStore, cache: new StateCache(), maxAttempts: 10, ...(deps.source ? { source: deps.source } : {}) };
   const streams = new StreamQueue(handler);
   const openingKeys = [deps.secretKey, ...(deps.previousSecretKeys ?? [])];
+  const currentKeyId = secretKeyId(deps.secretKey);
 
   const metadata = (ctx: CommandContext, commandId: string, now: Date): CommandMetadata => ({
     commandId,
@@ -160,7 +165,11 @@ export function createSecondFactor(deps: SecondFactorDeps): SecondFactor {
 
   async function status(userId: string): Promise<SecondFactorStatus> {
     const state = await current(userId);
-    return { userId, enrolled: state.enrolment !== null, enrolledAt: state.enrolment?.enrolledAt ?? null, locked: state.locked, failures: state.failures };
+    const sealedWithKey = state.enrolment?.secret.keyId ?? null;
+    return {
+      userId, enrolled: state.enrolment !== null, enrolledAt: state.enrolment?.enrolledAt ?? null, locked: state.locked, failures: state.failures,
+      sealedWithKey, sealedWithCurrentKey: sealedWithKey === null ? null : sealedWithKey === currentKeyId,
+    };
   }
 
   return {

@@ -135,12 +135,12 @@ describe.skipIf(skip)(`second factor over HTTP${postgres.skipReason}${redis.skip
     const rightCode = await b.call('PUT', '/v1/accounts/M1/limits', { limits: { ...WIDE_LIMITS, maxPositionQty: '0.90' } }, { token: t.officer3, totp: await device.nextCode() });
     expect([rightCode.status, rightCode.body.code]).toEqual([403, 'MFA.LOCKED']);
     expect(await limitsVersion()).toBe(4);
-    expect((await a.call('GET', '/v1/mfa/users/officer-3', undefined, { token: t.admin1 })).body).toMatchObject({ enrolled: true, locked: true, failures: 5 });
+    expect((await a.call('GET', '/v1/mfa/users/officer-3', undefined, { token: t.admin1 })).body).toMatchObject({ enrolled: true, locked: true, failures: 5, sealedWithCurrentKey: true });
 
     const byOfficer = await a.call('POST', '/v1/mfa/users/officer-3/unlock', { reason: 'mine' }, { token: t.officer1 });
     expect([byOfficer.status, byOfficer.body.code]).toEqual([403, 'AUTH.FORBIDDEN_ROLE']);
     const unlocked = await b.call('POST', '/v1/mfa/users/officer-3/unlock', { reason: 'called officer-3 back on the desk line' }, { token: t.admin1 });
-    expect([unlocked.status, unlocked.body]).toEqual([200, { userId: 'officer-3', enrolled: true, enrolledAt: expect.any(String), locked: false, failures: 0 }]);
+    expect([unlocked.status, unlocked.body]).toEqual([200, { userId: 'officer-3', enrolled: true, enrolledAt: expect.any(String), locked: false, failures: 0, sealedWithKey: expect.stringMatching(/^[0-9a-f]{16}$/), sealedWithCurrentKey: true }]);
     const works = await limits('0.90', { token: t.officer3, totp: await device.nextCode() });
     expect(works.status, JSON.stringify(works.body)).toBe(200);
     expect(await mfaEvents('officer-3')).toEqual(['MfaEnrolled', ...Array(5).fill('MfaCodeFailed'), 'MfaLockedOut', 'MfaUnlocked', 'MfaCodeVerified']);

@@ -56,9 +56,13 @@ describe.skipIf(!postgres.available)(`second-factor key rotation on PostgreSQL${
     const device = Authenticator.of(enrolment.secret, clock);
     await expect(beforeRotation.secondFactor.verify(check('officer-1', await device.nextCode()), purpose)).resolves.toMatchObject({ userId: 'officer-1' });
     expect(await sealedWith(beforeRotation.eventStore, 'officer-1')).toBe(secretKeyId(Buffer.from(keyA, 'hex')));
+    expect(await beforeRotation.secondFactor.status('officer-1')).toMatchObject({ sealedWithKey: secretKeyId(Buffer.from(keyA, 'hex')), sealedWithCurrentKey: true });
+    expect(await beforeRotation.secondFactor.status('nobody')).toMatchObject({ enrolled: false, sealedWithKey: null, sealedWithCurrentKey: null });
 
     const rotated = await start({ MFA_SECRET_KEY: keyB, MFA_SECRET_KEY_PREVIOUS: keyA });
     await expect(rotated.secondFactor.verify(check('officer-1', await device.nextCode()), purpose)).resolves.toMatchObject({ userId: 'officer-1' });
+    // The operator's question before dropping A: who still needs it.
+    expect(await rotated.secondFactor.status('officer-1')).toMatchObject({ sealedWithKey: secretKeyId(Buffer.from(keyA, 'hex')), sealedWithCurrentKey: false });
 
     const oldKeyDropped = await start({ MFA_SECRET_KEY: keyB });
     const refused = await oldKeyDropped.secondFactor.verify(check('officer-1', await device.nextCode()), purpose).catch((e: unknown) => e);
@@ -70,6 +74,7 @@ describe.skipIf(!postgres.available)(`second-factor key rotation on PostgreSQL${
     // A new enrolment after the rotation is sealed under B: it opens with B alone.
     const second = await rotated.secondFactor.enrol({ commandId: randomUUID(), actor: officer('officer-2') });
     expect(await sealedWith(rotated.eventStore, 'officer-2')).toBe(secretKeyId(Buffer.from(keyB, 'hex')));
+    expect(await rotated.secondFactor.status('officer-2')).toMatchObject({ sealedWithKey: secretKeyId(Buffer.from(keyB, 'hex')), sealedWithCurrentKey: true });
     const secondDevice = Authenticator.of(second.secret, clock);
     await expect(oldKeyDropped.secondFactor.verify(check('officer-2', await secondDevice.nextCode()), purpose)).resolves.toMatchObject({ userId: 'officer-2' });
   });
