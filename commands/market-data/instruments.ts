@@ -43,6 +43,10 @@ export async function ensureInstrumentsListed(
 /** A session that never closes: MARKET_HOURS=always-open. */
 export const ALWAYS_OPEN_SESSION: TradingSession = { weeklyOpenMinute: 0, weeklyCloseMinute: MINUTES_PER_WEEK, dailyBreaks: [] };
 
+/** The registry options for MARKET_HOURS: every session replaced by one that never closes, or as listed. */
+export const marketHoursOptions = (marketHours: 'enforce' | 'always-open'): InstrumentRegistryOptions =>
+  (marketHours === 'always-open' ? { sessionOverride: ALWAYS_OPEN_SESSION } : {});
+
 export interface InstrumentRegistryOptions {
   /** Replace every instrument's trading session (MARKET_HOURS=always-open). */
   readonly sessionOverride?: TradingSession;

@@ -2,7 +2,7 @@
 // over the configured stores.
 import type { EventStore } from '../../domain/ports/event-store.ts';
 import type { KeyValueStore } from '../../domain/ports/key-value.ts';
-import { ALWAYS_OPEN_SESSION, ensureInstrumentsListed, InstrumentRegistry } from './instruments.ts';
+import { ensureInstrumentsListed, InstrumentRegistry, marketHoursOptions } from './instruments.ts';
 import { createQuoteBook, type QuoteBook } from './quote-book.ts';
 import { TickIngester, type TickIngesterDeps } from './tick-ingester.ts';
 
@@ -22,7 +22,7 @@ export interface MarketData {
 
 export async function openMarketData(deps: MarketDataDeps): Promise<MarketData> {
   await ensureInstrumentsListed(deps.eventStore);
-  const instruments = await InstrumentRegistry.load(deps.eventStore, deps.marketHours === 'always-open' ? { sessionOverride: ALWAYS_OPEN_SESSION } : {});
+  const instruments = await InstrumentRegistry.load(deps.eventStore, marketHoursOptions(deps.marketHours));
   const quotes = createQuoteBook(deps.keyValue);
   const ingester = new TickIngester({ eventStore: deps.eventStore, instruments, quotes, onOutcomes: deps.onOutcomes, writer: deps.writer });
   await ingester.recover();

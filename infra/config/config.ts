@@ -196,6 +196,7 @@ function fillBandBps(env: Env): Map<string, bigint> {
 }
 
 const MFA_KEY_FORM = '64 hex digits (32 bytes; openssl rand -hex 32)';
+const MFA_KEY = /^[0-9a-fA-F]{64}$/;
 
 /**
  * MFA_SECRET_KEY, or else a key derived from the HS256 secret (so development and a JWT_SECRET-only deployment
@@ -205,7 +206,7 @@ const MFA_KEY_FORM = '64 hex digits (32 bytes; openssl rand -hex 32)';
 function mfaSecretKey(env: Env, jwtSecret: string | undefined): Buffer {
   const raw = optional(env, 'MFA_SECRET_KEY');
   if (raw !== undefined) {
-    if (!/^[0-9a-fA-F]{64}$/.test(raw)) throw new ConfigError('MFA_SECRET_KEY', MFA_KEY_FORM, '(not 64 hex digits)');
+    if (!MFA_KEY.test(raw)) throw new ConfigError('MFA_SECRET_KEY', MFA_KEY_FORM, '(not 64 hex digits)');
     return Buffer.from(raw, 'hex');
   }
   if (jwtSecret === undefined) throw new ConfigError('MFA_SECRET_KEY', `${MFA_KEY_FORM} because JWT_ALGORITHM=RS256 leaves no secret to derive it from`, undefined);
@@ -223,7 +224,7 @@ function mfaPreviousSecretKeys(env: Env, current: Buffer): Buffer[] {
   const keys: Buffer[] = [];
   const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
   entries.forEach((entry, index) => {
-    if (!/^[0-9a-fA-F]{64}$/.test(entry)) {
+    if (!MFA_KEY.test(entry)) {
       throw new ConfigError('MFA_SECRET_KEY_PREVIOUS', `${MFA_KEY_FORM} each, comma separated`, `(entry ${index + 1} of ${entries.length} is not 64 hex digits)`);
     }
     const key = Buffer.from(entry, 'hex');

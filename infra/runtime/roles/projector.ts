@@ -1,7 +1,7 @@
 // The projector role: every projection, applied from the event store into the read-model database
 // (schema `read`), one active instance per projection across processes. On the PostgreSQL event store
 // lag is counted in SQL (no decoding); other stores use the generic probe.
-import { ALWAYS_OPEN_SESSION, InstrumentRegistry } from '../../../commands/market-data/instruments.ts';
+import { InstrumentRegistry, marketHoursOptions } from '../../../commands/market-data/instruments.ts';
 import type { EventFilter } from '../../../domain/ports/event-store.ts';
 import { ALL_PROJECTIONS, startProjector, type LagProbe } from '../../../projections/index.ts';
 import type { Config } from '../../config/config.ts';
@@ -41,7 +41,7 @@ registerRole('projector', async ({ config, logger, metrics, backends }) => {
   const log = logger.child({ role: 'projector' });
   // For nicegold_market_open: the sessions the ingest role enforces, so MARKET_HOURS=always-open (where it
   // takes ticks at any hour) keeps every market open here too. Only read: listing is the ingest role's.
-  const instruments = await InstrumentRegistry.load(backends.eventStore, config.marketHours === 'always-open' ? { sessionOverride: ALWAYS_OPEN_SESSION } : {});
+  const instruments = await InstrumentRegistry.load(backends.eventStore, marketHoursOptions(config.marketHours));
   instruments.follow((error) => log.error({ err: error }, 'instrument spec subscription failed'));
   const projector = await startProjector({
     sql: backends.sql,

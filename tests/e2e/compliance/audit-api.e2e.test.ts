@@ -10,6 +10,7 @@ import { ClientError, GraphQLClient } from 'graphql-request';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrincipalRole } from '../../../infra/auth/index.ts';
 import { createTestDatabase, type TestDatabase } from '../../integration/projections/database.ts';
+import { refuseInserts } from '../../support/refused-inserts.ts';
 import { postgresService } from '../../support/services.ts';
 import { startLedgerProcess, token, type LedgerProcess } from '../support/ledger-process.ts';
 import { nicegoldCli } from '../support/nicegold-cli.ts';
@@ -244,11 +245,7 @@ describe.skipIf(!postgres.available)(`the audit API answers as nicegold audit do
 
   it('answers nothing while the audit log refuses writes, and the process stays up to answer once it takes them again', async () => {
     // The database refuses the audit log's appends (a revoked grant, a full tablespace): trading goes on.
-    await db.sql.exec(`
-      create function es.refuse_audit() returns trigger language plpgsql as $$
-      begin raise exception 'the audit log is refusing writes'; end $$;
-      create trigger refuse_audit before insert on es.events for each row
-        when (new.stream_id = 'compliance-audit-log') execute function es.refuse_audit();`);
+    const allow = await refuseInserts(db.sql, { schema: 'es', when: "new.stream_id = 'compliance-audit-log'", message: 'the audit log is refusing writes' });
     const compliance = tokens.get('compliance')!;
     try {
       // Asked again and again, over both ways in: each answer is the refusal, never a line of the trail.
@@ -263,7 +260,7 @@ describe.skipIf(!postgres.available)(`the audit API answers as nicegold audit do
       // Trading is untouched by it.
       expect((await ledger.call('GET', '/v1/accounts/AUD-A', admin)).status).toBe(200);
     } finally {
-      await db.sql.exec('drop trigger refuse_audit on es.events; drop function es.refuse_audit()');
+      await allow();
     }
     // The same process (the refusals did not end it) answers and records the question again.
     const before = (await auditLog()).length;

@@ -16,6 +16,7 @@ import type { SqlClient } from '../../../infra/sql/client.ts';
 import { createPgliteClient } from '../../../infra/sql/pglite-client.ts';
 import { graphqlPlugin } from '../../../read-api/index.ts';
 import { MAX_GRAPHQL_TRAIL_EVENTS } from '../../../read-api/audit/resolvers.ts';
+import { refuseInserts } from '../../support/refused-inserts.ts';
 
 const JWT: JwtSettings = { algorithm: 'HS256', secret: 'audit-api-test-secret-long-enough-0123456789', jwksUrl: undefined, publicKey: undefined, issuer: 'nicegold-ledger' };
 const BULK = 'bulk-probe';
@@ -76,11 +77,7 @@ describe('the audit API on PGlite', () => {
   it('answers nothing but AUDIT.NOT_RECORDED when the question cannot be recorded in the audit log', async () => {
     // The database refuses the audit log's appends (as a full disk or a revoked grant would); everything else still works.
     await store.append('acct-A-probe', [{ eventId: randomUUID(), type: 'ProbeRecorded', data: { n: 1 } }], 'any');
-    await sql.exec(`
-      create function es.refuse_audit() returns trigger language plpgsql as $$
-      begin raise exception 'the audit log is refusing writes'; end $$;
-      create trigger refuse_audit before insert on es.events for each row
-        when (new.stream_id = '${AUDIT_LOG_STREAM}') execute function es.refuse_audit();`);
+    const allow = await refuseInserts(sql, { schema: 'es', when: `new.stream_id = '${AUDIT_LOG_STREAM}'`, message: 'the audit log is refusing writes' });
     try {
       const before = await asked();
       const ask = async (query: string) => (await app.inject({
@@ -101,7 +98,7 @@ describe('the audit API on PGlite', () => {
       expect(download.body).not.toContain('ProbeRecorded');
       expect(await asked()).toBe(before);
     } finally {
-      await sql.exec('drop trigger refuse_audit on es.events; drop function es.refuse_audit()');
+      await allow();
     }
     // Once the log takes writes again, the same question is answered and recorded.
     const answer = await app.inject({

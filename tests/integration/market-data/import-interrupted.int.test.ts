@@ -16,6 +16,7 @@ import { createSqlKeyValueStore } from '../../../infra/cache/sql.ts';
 import { PostgresEventStore } from '../../../infra/event-store/postgres.ts';
 import type { SqlClient } from '../../../infra/sql/client.ts';
 import { createPgClient } from '../../../infra/sql/pg-client.ts';
+import { refuseInserts } from '../../support/refused-inserts.ts';
 import { TEST_DATABASE_URL, postgresService, uniqueName } from '../../support/services.ts';
 
 const pg = await postgresService();
@@ -133,11 +134,9 @@ describe.skipIf(!pg.available)(`an import whose append fails${pg.skipReason}`, (
   it('names a statement the database refused as such, not as an unreachable store', async () => {
     const file = path.join(dir, 'refused.csv');
     await writeFile(file, tickFile().replaceAll('2026-11-24T10:', '2026-11-24T11:'));
-    await sql.exec(`
-      create function ${schema}.refuse() returns trigger language plpgsql as $$
-      begin raise exception 'refused by a check of the operator'; end $$;
-      create trigger refuse before insert on ${schema}.events for each row
-        when (new.occurred_at = timestamptz '${timeOf(FATAL_LINE).replace('T10:', 'T11:')}') execute function ${schema}.refuse();`);
+    const allow = await refuseInserts(sql, {
+      schema, when: `new.occurred_at = timestamptz '${timeOf(FATAL_LINE).replace('T10:', 'T11:')}'`, message: 'refused by a check of the operator',
+    });
     try {
       const stopped = await importTicks({
         file, format: 'csv', symbol: 'XAUUSD', checkpoints, batchSize: 10, ingester: new TickIngester({ eventStore: store, instruments: registry, clock: () => NOW }),
@@ -147,7 +146,7 @@ describe.skipIf(!pg.available)(`an import whose append fails${pg.skipReason}`, (
       expect((stopped as ImportInterrupted).message).toContain('refused by a check of the operator');
       expect((stopped as ImportInterrupted).summary.interrupted?.afterLine).toBe(31);
     } finally {
-      await sql.exec(`drop trigger refuse on ${schema}.events`);
+      await allow();
     }
   });
 });
